@@ -1,0 +1,92 @@
+# geostance: each target runs one `geostance` command; file targets rebuild only when their inputs change.
+# `make` alone prints this help. Secrets (Doccano URL, user, password) come from the environment or .env.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+GEOSTANCE := $(BIN)/geostance
+INSTALLED := $(VENV)/.installed
+LOCK := pipelines/requirements.lock
+
+RAW_FILES := $(filter-out %.meta.yaml,$(wildcard corpus/raw/*.txt corpus/raw/*.md corpus/raw/*.html corpus/raw/*.jsonl))
+SIDECARS := $(wildcard corpus/raw/*.meta.yaml)
+MANIFEST := corpus/manifest.json
+SCHEMA := annotations/schema.yaml
+SNAPSHOT_FILES := $(shell find annotations/doccano -type f 2>/dev/null)
+DATASET := models/dataset/dataset_dict.json
+NER_MODEL := models/ner/meta.json
+STANCE_MODEL := models/stance/meta.json
+METRICS := models/evaluation/metrics.json
+
+.DEFAULT_GOAL := help
+.PHONY: help install train test corpus doccano push pull dataset evaluate package bench clean
+
+## Show this help
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(doc){split($$1,t,":"); printf "  \033[36m%-10s\033[0m %s\n", t[1], doc}; doc=""} !/^## /&&!/^[a-zA-Z_-]+:/{doc=""}' $(MAKEFILE_LIST)
+
+$(INSTALLED): pyproject.toml $(LOCK)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test]"
+	@touch $@
+
+## Create .venv with the project and its pinned dependencies
+install: $(INSTALLED)
+
+## Main job: build the dataset from the shipped annotations, train NER and stance, evaluate, print a summary
+train: $(METRICS)
+	$(GEOSTANCE) evaluate summary --metrics $(METRICS)
+
+## Run the test suite (starts its own Doccano server where a test needs one)
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+$(MANIFEST): $(RAW_FILES) $(SIDECARS) | $(INSTALLED)
+	$(GEOSTANCE) corpus import $(RAW_FILES)
+
+## Import raw articles from corpus/raw/ into the corpus (a no-op when nothing changed)
+corpus: $(INSTALLED)
+	$(GEOSTANCE) corpus import $(RAW_FILES)
+
+## Start a local Doccano server (web + task worker); settings from the environment or .env
+doccano: $(INSTALLED)
+	$(GEOSTANCE) doccano up
+
+## Upload corpus units to Doccano (idempotent: units already there are skipped)
+push: $(INSTALLED)
+	$(GEOSTANCE) doccano push
+
+## Export annotations from Doccano into annotations/doccano/<snapshot>/
+pull: $(INSTALLED)
+	$(GEOSTANCE) doccano pull
+
+$(DATASET): $(MANIFEST) $(SCHEMA) $(SNAPSHOT_FILES) | $(INSTALLED)
+	$(GEOSTANCE) dataset build
+
+## Build the Hugging Face DatasetDict (models/dataset/) from the latest snapshot and the corpus
+dataset: $(DATASET)
+
+$(NER_MODEL): $(DATASET) pipelines/configs/ner.cfg
+	$(GEOSTANCE) train ner
+
+$(STANCE_MODEL): $(DATASET)
+	$(GEOSTANCE) train stance
+
+$(METRICS): $(NER_MODEL) $(STANCE_MODEL)
+	$(GEOSTANCE) evaluate
+
+## Evaluate both models on the test split: models/evaluation/metrics.json and report.md
+evaluate: $(METRICS)
+
+## Build the pip-installable spaCy pipeline wheel into models/packages/
+package: $(METRICS)
+	$(GEOSTANCE) package
+
+## Benchmarks against published results and speed ratios: models/bench/results.json, BENCHMARKS.md
+bench: $(INSTALLED)
+	$(GEOSTANCE) bench
+
+## Remove derived data (models/, caches); keeps .venv, the corpus and the annotations
+clean:
+	rm -rf models/dataset models/ner models/stance models/evaluation models/packages models/bench .pytest_cache

@@ -1,0 +1,45 @@
+"""The `geostance` command: one Typer app, one sub-command group per pipeline step.
+
+CLI functions only parse options and print; the work lives in plain functions in each sub-package.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from geostance.errors import GeostanceError
+
+
+def _not_built(step: str, issue: str) -> typer.Typer:
+    sub = typer.Typer(help=f"{step} (not built yet: {issue})", invoke_without_command=True)
+
+    @sub.callback()
+    def _stub() -> None:
+        typer.echo(f"geostance: '{step}' is not built yet ({issue}).", err=True)
+        raise typer.Exit(3)
+
+    return sub
+
+
+def build_app() -> typer.Typer:
+    from geostance.corpus.cli import app as corpus_app
+
+    app = typer.Typer(help="geostance: annotated geopolitical news → Doccano → datasets → spaCy / sklearn models.",
+                      no_args_is_help=True, pretty_exceptions_enable=False)
+    app.add_typer(corpus_app, name="corpus")
+    for name, issue in (("doccano", "Doccano integration"), ("dataset", "dataset build"),
+                        ("train", "training"), ("evaluate", "evaluation"), ("predict", "prediction"),
+                        ("package", "packaging"), ("bench", "benchmarks")):
+        app.add_typer(_not_built(name, issue), name=name)
+    return app
+
+
+def main() -> None:
+    app = build_app()
+    try:
+        app()  # standalone: click handles usage errors and exit codes itself
+    except GeostanceError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""The raw-article corpus: article format, normalisation, units, import, validation and stats."""
