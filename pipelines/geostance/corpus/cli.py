@@ -38,6 +38,25 @@ def import_cmd(
                       f"{len(report.unchanged)} unchanged, {len(report.duplicates)} duplicate(s).")
 
 
+@app.command("import-annotated")
+def import_annotated_cmd(
+    drafts: list[Path] = typer.Argument(..., help="Markdown drafts with [[surface|LABEL]] and {{target=LABEL}} markup"),
+    decisions: Path = typer.Option(..., "--decisions", help="Where to write the per-unit decision records (JSONL)"),
+    corpus: Path = typer.Option(None, "--corpus", help="Corpus folder [default: corpus/]"),
+    schema: Path = typer.Option(None, "--schema", help="Label schema [default: annotations/schema.yaml]"),
+) -> None:
+    """Import pre-annotated drafts: clean text into the corpus, annotations into a decisions file for Doccano."""
+    from geostance.corpus.annotated_import import import_annotated
+    from geostance.fileio import atomic_write_jsonl
+    from geostance.schema import load_schema
+
+    result = import_annotated(drafts, Corpus(corpus or corpus_dir()), load_schema(schema))
+    atomic_write_jsonl(decisions, result.decisions)
+    r = result.report
+    console.print(f"Imported: {len(r.added)} added, {len(r.updated)} updated, {len(r.unchanged)} unchanged, "
+                  f"{len(r.duplicates)} duplicate(s). {len(result.decisions)} unit decisions → {decisions}")
+
+
 @app.command("validate")
 def validate_cmd(corpus: Path = typer.Option(None, "--corpus", help="Corpus folder [default: corpus/]")) -> None:
     """Check hashes, normalisation, unit offsets and the manifest; exit 1 on any problem."""
