@@ -1,0 +1,76 @@
+"""Entry point run by `.venv-doccano/bin/python` (NOT imported by geostance: it needs the doccano server's packages).
+
+Why not the `doccano` console script: `doccano webserver` binds 0.0.0.0 and `doccano createuser` takes the password
+on the command line (visible in `ps`). Here the web server binds 127.0.0.1 and the password comes from the
+environment, which is removed before Django starts. One process does migrate + roles + admin, saving a Django start.
+
+    python server_launcher.py init            # env: GEOSTANCE_DOCCANO_ADMIN, GEOSTANCE_DOCCANO_ADMIN_PASSWORD
+    python server_launcher.py web PORT WORKERS
+    python server_launcher.py task
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _init() -> None:
+    from django.core import management
+
+    username = os.environ.pop("GEOSTANCE_DOCCANO_ADMIN")
+    password = os.environ.pop("GEOSTANCE_DOCCANO_ADMIN_PASSWORD")
+    management.call_command("migrate", verbosity=0)
+    management.call_command("create_roles", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(username=username, defaults={"email": f"{username}@localhost"})
+    user.is_staff = True
+    user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    print(f"database ready, admin user {username!r} set")
+
+
+def _web(port: int, workers: int, base: str) -> None:
+    import gunicorn.app.base
+    import gunicorn.util
+
+    class App(gunicorn.app.base.BaseApplication):
+        def load_config(self) -> None:
+            for key, value in {"bind": f"127.0.0.1:{port}", "workers": workers, "chdir": base,
+                               "timeout": 300, "capture_output": True, "loglevel": "warning"}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return gunicorn.util.import_app("config.wsgi")
+
+    App().run()
+
+
+def _task(app, base: str) -> None:
+    # solo pool: one process, no forked children to leave behind; imports run one at a time anyway.
+    app.worker_main(argv=["--app=config", f"--workdir={base}", "worker", "--loglevel=warning", "--pool=solo"])
+
+
+def main(argv: list[str]) -> None:
+    import backend.cli as doccano_cli  # sets DATABASE_URL/MEDIA_ROOT from DOCCANO_HOME and puts backend/ on sys.path
+
+    base = os.path.dirname(doccano_cli.__file__)
+    import django
+
+    django.setup()
+    command = argv[0]
+    if command == "init":
+        _init()
+    elif command == "web":
+        _web(int(argv[1]), int(argv[2]), base)
+    elif command == "task":
+        _task(doccano_cli.app, base)
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
