@@ -25,11 +25,13 @@ def _not_built(step: str, issue: str) -> typer.Typer:
 
 def build_app() -> typer.Typer:
     from geostance.corpus.cli import app as corpus_app
+    from geostance.dataset.cli import app as dataset_app
 
     app = typer.Typer(help="geostance: annotated geopolitical news → Doccano → datasets → spaCy / sklearn models.",
                       no_args_is_help=True, pretty_exceptions_enable=False)
     app.add_typer(corpus_app, name="corpus")
-    for name, issue in (("doccano", "Doccano integration"), ("dataset", "dataset build"),
+    app.add_typer(dataset_app, name="dataset")
+    for name, issue in (("doccano", "Doccano integration"),
                         ("train", "training"), ("evaluate", "evaluation"), ("predict", "prediction"),
                         ("package", "packaging"), ("bench", "benchmarks")):
         app.add_typer(_not_built(name, issue), name=name)

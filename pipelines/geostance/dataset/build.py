@@ -1,0 +1,277 @@
+"""Build a DatasetDict from a `Source` (streams of NER and stance records): align, split, write, report.
+
+Records stream through in batches: each batch is aligned into an Arrow record batch and appended to one Arrow
+stream file and one Parquet file per (task, split), so memory stays flat as the input grows. At the end each task's
+splits are saved with `save_to_disk`; the alignment report, build info and card are written beside them, and the
+whole directory replaces the old one in one rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from geostance.dataset.align import Aligner, AlignmentReport, AlignPolicy
+from geostance.dataset.features import SPLITS, ner_features, stance_features
+from geostance.dataset.records import NerRecord, StanceRecord
+from geostance.dataset.splits import DEFAULT_SEED, SplitAssigner
+from geostance.errors import GeostanceError, InputError
+from geostance.fileio import atomic_write_json, atomic_write_text, replace_dir, staging_dir_for
+
+BUILDER_VERSION = 1
+DEFAULT_BATCH = 2000
+
+
+@dataclass
+class Source:
+    """What a build reads. `ner`/`stance` are called once each and stream records."""
+
+    kind: str
+    inputs: list[Path]
+    entity_labels: list[str] | None = None
+    stance_labels: list[str] | None = None
+    ner: Callable[[], Iterator[NerRecord]] | None = None
+    stance: Callable[[], Iterator[StanceRecord]] | None = None
+    propositions: dict[str, str] = field(default_factory=dict)
+    read_issues: list[str] = field(default_factory=list)      # adjusted on reading (listed, counted)
+    extra: dict[str, Any] = field(default_factory=dict)         # agreement, adjudication, ... for card and info
+    extra_files: dict[str, Any] = field(default_factory=dict)   # name → JSON-able rows/objects written beside
+
+
+@dataclass
+class BuildOptions:
+    policy: AlignPolicy = AlignPolicy.expand
+    strict: bool = False
+    ratios: dict[str, float] = field(default_factory=lambda: {"train": 0.8, "dev": 0.1, "test": 0.1})
+    seed: str = DEFAULT_SEED
+    batch_size: int = DEFAULT_BATCH
+    force: bool = False
+    progress: bool = True
+    settings: dict[str, Any] = field(default_factory=dict)      # reader options, for the fingerprint
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    fingerprint: str
+    counts: dict[str, dict[str, int]]
+    alignment: dict[str, Any]
+    skipped: bool = False
+
+
+def _file_digest(path: Path, h: Any) -> None:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+
+
+def fingerprint(source: Source, options: BuildOptions, schema_text: str) -> str:
+    """sha256 over every input's bytes, the schema, the policy and the reader settings."""
+    h = hashlib.sha256()
+    h.update(json.dumps({"builder": BUILDER_VERSION, "kind": source.kind, "policy": options.policy.value,
+                         "strict": options.strict, "ratios": options.ratios, "seed": options.seed,
+                         "settings": options.settings}, sort_keys=True, default=str).encode())
+    h.update(schema_text.encode())
+    files = []
+    for p in source.inputs:
+        files.extend(sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])
+    for p in files:
+        h.update(str(p.name).encode() + b"\x00")
+        _file_digest(p, h)
+    return h.hexdigest()
+
+
+class _SplitWriters:
+    """One Arrow stream file (for save_to_disk) and one Parquet file per split of a task."""
+
+    def __init__(self, stage: Path, task: str, schema: pa.Schema) -> None:
+        self.stage, self.task, self.schema = stage, task, schema
+        self.arrow: dict[str, tuple[Any, Any]] = {}
+        self.parquet: dict[str, pq.ParquetWriter] = {}
+        self.counts: Counter = Counter()
+
+    def write(self, split: str, batch: pa.RecordBatch) -> None:
+        if split not in self.arrow:
+            path = self.stage / "_arrow" / f"{self.task}-{split}.arrow"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sink = pa.OSFile(str(path), "wb")
+            self.arrow[split] = (sink, pa.ipc.new_stream(sink, self.schema))
+            pq_path = self.stage / "parquet" / self.task / f"{split}.parquet"
+            pq_path.parent.mkdir(parents=True, exist_ok=True)
+            self.parquet[split] = pq.ParquetWriter(str(pq_path), self.schema)
+        self.arrow[split][1].write_batch(batch)
+        self.parquet[split].write_batch(batch)
+        self.counts[split] += batch.num_rows
+
+    def close(self) -> dict[str, Path]:
+        paths = {}
+        for split, (sink, writer) in self.arrow.items():
+            writer.close()
+            sink.close()
+            self.parquet[split].close()
+            paths[split] = self.stage / "_arrow" / f"{self.task}-{split}.arrow"
+        return paths
+
+
+def _save_dict(arrow_paths: dict[str, Path], target: Path) -> None:
+    import datasets
+    from datasets import Dataset, DatasetDict
+
+    ordered = {s: arrow_paths[s] for s in SPLITS if s in arrow_paths}
+    was_enabled = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()     # our own bar covers the build; HF's per-split bars are noise here
+    try:
+        DatasetDict({s: Dataset.from_file(str(p)) for s, p in ordered.items()}).save_to_disk(str(target))
+    finally:
+        if was_enabled:
+            datasets.enable_progress_bars()
+
+
+def _batched(records: Iterator[Any], assign: SplitAssigner, size: int, progress: Any
+             ) -> Iterator[tuple[str, list[Any]]]:
+    """Group a record stream into per-split batches of `size`."""
+    pending: dict[str, list[Any]] = defaultdict(list)
+    for record in records:
+        split = record.split or assign(record.article_id)
+        if split not in SPLITS:
+            raise InputError(record.origin, f"unknown split {split!r}")
+        bucket = pending[split]
+        bucket.append(record)
+        if len(bucket) >= size:
+            yield split, bucket
+            progress.update(len(bucket))
+            pending[split] = []
+    for split, bucket in pending.items():
+        if bucket:
+            yield split, bucket
+            progress.update(len(bucket))
+
+
+def _stance_batch(records: list[StanceRecord], label_ids: dict[str, int], schema: pa.Schema) -> pa.RecordBatch:
+    labels = []
+    for r in records:
+        if r.label not in label_ids:
+            raise InputError(r.origin, f"stance label {r.label!r} is not one of {list(label_ids)}")
+        labels.append(label_ids[r.label])
+    cols = [[r.id for r in records], [r.article_id for r in records], [r.unit_id for r in records],
+            [r.text for r in records], [r.target for r in records], [r.proposition for r in records], labels]
+    return pa.RecordBatch.from_arrays([pa.array(c, f.type) for c, f in zip(cols, schema)], schema=schema)
+
+
+def _tokenizer() -> Any:
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def build_dataset(source: Source, out_dir: Path, options: BuildOptions, schema_text: str = "") -> BuildResult:
+    """Build (or, when the fingerprint matches the existing build, skip) the dataset at `out_dir`."""
+    from tqdm import tqdm
+
+    from geostance.dataset.card import render_alignment_markdown, render_card
+
+    out_dir = Path(out_dir)
+    fp = fingerprint(source, options, schema_text)
+    info_path = out_dir / "build_info.json"
+    if not options.force and info_path.is_file():
+        try:
+            old = json.loads(info_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            old = {}
+        if old.get("fingerprint") == fp:
+            return BuildResult(out_dir, fp, old.get("counts", {}), old.get("alignment", {}), skipped=True)
+
+    stage = staging_dir_for(out_dir)
+    try:
+        assign = SplitAssigner(options.ratios, options.seed)
+        report = AlignmentReport(policy=options.policy.value)
+        counts: dict[str, dict[str, int]] = {}
+        label_dist: dict[str, dict[str, dict[str, int]]] = {}
+        features_desc: dict[str, Any] = {}
+        progress = tqdm(desc="building dataset", unit="units", disable=not options.progress, leave=False)
+        if source.ner is not None and source.entity_labels is not None:
+            feats = ner_features(source.entity_labels)
+            schema = feats.arrow_schema
+            aligner = Aligner(_tokenizer(), source.entity_labels, options.policy, report, schema)
+            writers = _SplitWriters(stage, "ner", schema)
+            ent_counts: dict[str, Counter] = defaultdict(Counter)
+            for split, batch in _batched(source.ner(), assign, options.batch_size, progress):
+                rb = aligner.batch(batch)
+                labels = rb.column(6).field("label").flatten()
+                for lab, n in zip(*_value_counts(labels)):
+                    ent_counts[split][source.entity_labels[lab]] += n
+                writers.write(split, rb)
+            paths = writers.close()
+            if paths:
+                _save_dict(paths, stage / "ner")
+                counts["ner"] = {s: writers.counts[s] for s in SPLITS if s in paths}
+                label_dist["ner"] = {s: dict(sorted(ent_counts[s].items())) for s in SPLITS if s in paths}
+                features_desc["ner"] = feats.to_dict()
+        if source.stance is not None and source.stance_labels is not None:
+            feats = stance_features(source.stance_labels)
+            schema = feats.arrow_schema
+            label_ids = {name: i for i, name in enumerate(source.stance_labels)}
+            writers = _SplitWriters(stage, "stance", schema)
+            st_counts: dict[str, Counter] = defaultdict(Counter)
+            for split, batch in _batched(source.stance(), assign, options.batch_size, progress):
+                for r in batch:
+                    st_counts[split][r.label] += 1
+                writers.write(split, _stance_batch(batch, label_ids, schema))
+            paths = writers.close()
+            if paths:
+                _save_dict(paths, stage / "stance")
+                counts["stance"] = {s: writers.counts[s] for s in SPLITS if s in paths}
+                label_dist["stance"] = {s: dict(sorted(st_counts[s].items())) for s in SPLITS if s in paths}
+                features_desc["stance"] = feats.to_dict()
+        progress.close()
+        shutil.rmtree(stage / "_arrow", ignore_errors=True)
+        if not counts:
+            raise GeostanceError(f"no examples found in {', '.join(map(str, source.inputs)) or 'the input'}")
+        if options.strict and (report.problems or source.read_issues):
+            first = [f"{i.get('origin')}: {i['kind']} {i.get('label')!r} {i.get('text', '')!r}: {i['reason']}"
+                     for i in report.items[:5]] + source.read_issues[:5]
+            raise GeostanceError(f"--strict: {report.problems} span(s) not taken exactly as given and "
+                                 f"{len(source.read_issues)} input repair(s); first: " + "; ".join(first))
+
+        alignment = report.as_dict()
+        alignment["read_issues"] = source.read_issues
+        info = {
+            "fingerprint": fp, "builder_version": BUILDER_VERSION, "source": source.kind,
+            "inputs": [str(p) for p in source.inputs], "policy": options.policy.value, "strict": options.strict,
+            "split_ratios": options.ratios, "seed": options.seed, "settings": options.settings,
+            "counts": counts, "label_distribution": label_dist, "alignment": report.summary(),
+            "read_issues": len(source.read_issues), **{k: v for k, v in source.extra.items()},
+        }
+        atomic_write_json(stage / "alignment_report.json", alignment)
+        atomic_write_text(stage / "alignment_report.md", render_alignment_markdown(alignment))
+        for name, obj in source.extra_files.items():
+            if name.endswith(".jsonl"):
+                from geostance.fileio import atomic_write_jsonl
+
+                atomic_write_jsonl(stage / name, obj)
+            else:
+                atomic_write_json(stage / name, obj)
+        atomic_write_text(stage / "README.md", render_card(info, features_desc))
+        atomic_write_json(stage / "build_info.json", info)
+        stage.chmod(0o755)   # mkdtemp makes it private; the dataset is meant to be read by others
+        replace_dir(stage, out_dir)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return BuildResult(out_dir, fp, counts, report.summary())
+
+
+def _value_counts(arr: pa.Array) -> tuple[list[int], list[int]]:
+    if len(arr) == 0:
+        return [], []
+    vc = arr.value_counts()
+    return vc.field("values").to_pylist(), vc.field("counts").to_pylist()

@@ -1,0 +1,1 @@
+"""Readers for every annotation shape people bring: Doccano (every export era), CoNLL token files, tables."""

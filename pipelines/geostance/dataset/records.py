@@ -1,0 +1,50 @@
+"""The records every reader yields and the build consumes: one unit's text with character-offset spans
+(NER) or one unit-and-target stance label. `origin` is "file:line" so every report can point back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RawSpan:
+    """A span as the input gave it; not yet checked against text, tokens or labels."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass
+class NerRecord:
+    id: str
+    article_id: str
+    unit_id: str
+    text: str
+    spans: list[RawSpan]
+    origin: str
+    tokens: list[str] | None = None      # given tokens (CoNLL): text is " ".join(tokens), no re-tokenising
+    split: str | None = None             # fixed by the input (split files); None: decided by the article hash
+
+
+@dataclass
+class StanceRecord:
+    id: str
+    article_id: str
+    unit_id: str
+    text: str
+    target: str
+    proposition: str
+    label: str
+    origin: str
+    split: str | None = None
+
+
+@dataclass
+class ReadIssue:
+    """Something a reader adjusted or dropped (never silently): kept for the alignment report."""
+
+    kind: str
+    origin: str
+    message: str
+    details: dict = field(default_factory=dict)

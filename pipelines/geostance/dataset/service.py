@@ -1,0 +1,80 @@
+"""The build request behind `geostance dataset build`: picks the source, then calls `build_dataset`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geostance.dataset.align import AlignPolicy
+from geostance.dataset.build import BuildOptions, BuildResult, build_dataset
+from geostance.dataset.readers.conll import TagScheme
+from geostance.dataset.readers.table import TableSpec, parse_label_map
+from geostance.dataset.sources import SplitFiles, conll_source, table_source
+from geostance.dataset.splits import parse_ratios
+from geostance.errors import GeostanceError
+from geostance.paths import dataset_dir, schema_path
+
+
+@dataclass
+class BuildRequest:
+    kind: str | None = None                    # None: latest snapshot + corpus
+    paths: list[Path] = field(default_factory=list)
+    out: Path | None = None
+    train: list[Path] = field(default_factory=list)
+    dev: list[Path] = field(default_factory=list)
+    test: list[Path] = field(default_factory=list)
+    split_ratios: str = "0.8,0.1,0.1"
+    seed: str = "geostance"
+    policy: AlignPolicy = AlignPolicy.expand
+    strict: bool = False
+    force: bool = False
+    text_col: str = "text"
+    label_col: str = "label"
+    target_col: str | None = None
+    id_col: str | None = None
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    label_map: str | None = None
+    scheme: TagScheme = TagScheme.auto
+    labels: str | None = None
+    label_config: Path | None = None
+    snapshot: Path | None = None
+    corpus: Path | None = None
+    schema: Path | None = None
+    adjudication: Path | None = None
+    progress: bool = True
+
+
+def run_build(req: BuildRequest) -> BuildResult:
+    files = SplitFiles(unsplit=req.paths, train=req.train, dev=req.dev, test=req.test)
+    settings: dict = {}
+    schema_file = req.schema or schema_path()
+    schema_text = schema_file.read_text(encoding="utf-8") if schema_file.is_file() else ""
+    if req.kind == "conll":
+        # NAME=value as for tables: PERSON=PER renames the file's PER to PERSON.
+        source = conll_source(files, req.scheme, parse_label_map(req.label_map))
+        settings = {"scheme": req.scheme.value, "label_map": req.label_map}
+        schema_text = ""   # labels come from the data
+    elif req.kind == "table":
+        spec = TableSpec(text_col=req.text_col, label_col=req.label_col, target_col=req.target_col,
+                         id_col=req.id_col, encoding=req.encoding, delimiter=req.delimiter,
+                         label_map=parse_label_map(req.label_map))
+        source = table_source(files, spec)
+        settings = {"table": {k: v for k, v in spec.__dict__.items()}}
+        schema_text = ""
+    elif req.kind == "doccano":
+        from geostance.dataset.sources_doccano import doccano_source
+
+        source, settings = doccano_source(files, req, schema_file)
+    elif req.kind is None:
+        if req.paths or req.train or req.dev or req.test:
+            raise GeostanceError("input paths need --from doccano|conll|table (without --from the build reads "
+                                 "the latest snapshot under annotations/doccano/)")
+        from geostance.dataset.sources_doccano import snapshot_source
+
+        source, settings = snapshot_source(req, schema_file)
+    else:
+        raise GeostanceError(f"unknown input kind {req.kind!r}")
+    options = BuildOptions(policy=AlignPolicy(req.policy), strict=req.strict, ratios=parse_ratios(req.split_ratios),
+                           seed=req.seed, force=req.force, progress=req.progress, settings=settings)
+    return build_dataset(source, req.out or dataset_dir(), options, schema_text)

@@ -1,0 +1,94 @@
+import pyarrow as pa
+import pytest
+import spacy
+
+from geostance.dataset.align import Aligner, AlignmentReport, AlignPolicy
+from geostance.dataset.features import ner_features
+from geostance.dataset.records import NerRecord, RawSpan
+
+LABELS = ["PERSON", "GPE", "ORG"]
+
+
+def run(texts_spans, policy=AlignPolicy.expand, tokens=None):
+    report = AlignmentReport(policy=policy.value)
+    aligner = Aligner(spacy.blank("en").tokenizer, LABELS, policy, report, ner_features(LABELS).arrow_schema)
+    recs = [NerRecord(f"u{i}", "a", f"a:p{i:03d}", text, [RawSpan(*s) for s in spans], f"f.jsonl:{i + 1}",
+                      tokens=tokens)
+            for i, (text, spans) in enumerate(texts_spans)]
+    return aligner.batch(recs).to_pylist(), report
+
+
+def spans_of(row):
+    sp = row["spans"]
+    return [(row["text"][s:e], LABELS[lab]) for s, e, lab in zip(sp["start"], sp["end"], sp["label"])]
+
+
+def test_exact_spans_give_bio_tags_and_round_trip_with_emoji_and_crlf():
+    text = "Kim 🙂 met Putin\r\nin Pyongyang 🇰🇵."
+    rows, report = run([(text, [(0, 3, "PERSON"), (10, 15, "PERSON"), (20, 29, "GPE")])])
+    row = rows[0]
+    assert spans_of(row) == [("Kim", "PERSON"), ("Putin", "PERSON"), ("Pyongyang", "GPE")]
+    doc = spacy.blank("en")(text)
+    assert row["tokens"] == [t.text for t in doc]
+    tag_names = ner_features(LABELS)["ner_tags"].feature.names
+    tags = [tag_names[t] for t in row["ner_tags"]]
+    assert tags[row["tokens"].index("Kim")] == "B-PERSON"
+    assert tags[row["tokens"].index("Pyongyang")] == "B-GPE"
+    assert tags.count("O") == len(tags) - 3
+    assert report.spans_exact == 3 and report.problems == 0
+
+
+def test_multi_token_span_gets_b_then_i():
+    rows, _ = run([("The United Nations met.", [(4, 18, "ORG")])])
+    assert rows[0]["ner_tags"] == [0, 5, 6, 0, 0]
+
+
+@pytest.mark.parametrize("policy,expected,action", [
+    (AlignPolicy.expand, [("Pyongyang", "GPE")], "expanded"),
+    (AlignPolicy.contract, [], "dropped"),
+    (AlignPolicy.strict, [], "dropped"),
+])
+def test_policy_on_span_inside_a_token(policy, expected, action):
+    rows, report = run([("to Pyongyang now", [(3, 8, "GPE")])], policy)
+    assert spans_of(rows[0]) == expected
+    (item,) = report.items
+    assert item["action"] == action and item["text"] == "Pyong"
+    assert item["kind"] == ("misaligned" if action != "dropped" or policy is AlignPolicy.strict else "no_token")
+
+
+def test_contract_keeps_whole_tokens_inside():
+    rows, report = run([("the Korean Peninsula's coast", [(4, 21, "GPE")])], AlignPolicy.contract)
+    assert spans_of(rows[0]) == [("Korean Peninsula", "GPE")]
+    assert report.items[0]["new_text"] == "Korean Peninsula"
+
+
+def test_whitespace_spans_are_trimmed_under_expand_and_listed():
+    rows, report = run([("in  Seoul today", [(2, 9, "GPE")])])
+    assert spans_of(rows[0]) == [("Seoul", "GPE")]
+    assert report.items[0]["kind"] == "whitespace" and report.items[0]["new_text"] == "Seoul"
+
+
+def test_bad_spans_are_dropped_and_listed_never_silently():
+    text = "Putin met Kim in Moscow."
+    rows, report = run([(text, [(0, 5, "PERSON"), (0, 5, "PERSON"), (0, 9, "ORG"), (3, 3, "GPE"),
+                                (20, 99, "GPE"), (17, 23, "CITY"), (-1, 2, "GPE"), (17, 23, "GPE")])])
+    assert spans_of(rows[0]) == [("Putin met", "ORG"), ("Moscow", "GPE")]
+    kinds = sorted((i["kind"], i["action"]) for i in report.items)
+    assert kinds == [("duplicate", "dropped"), ("empty", "dropped"), ("out_of_range", "dropped"),
+                     ("out_of_range", "dropped"), ("overlap", "dropped"), ("unknown_label", "dropped")]
+    assert report.spans_in == 8 and report.spans_kept == 2
+    assert all(i["origin"] == "f.jsonl:1" for i in report.items)
+
+
+def test_pretokenized_records_keep_their_tokens():
+    rows, report = run([("EU rejects German-made", [(0, 2, "ORG")])], tokens=["EU", "rejects", "German-made"])
+    assert rows[0]["tokens"] == ["EU", "rejects", "German-made"]
+    assert rows[0]["ner_tags"] == [5, 0, 0]
+
+
+def test_batch_of_many_units_keeps_units_apart():
+    texts = [("Seoul", [(0, 5, "GPE")]), ("", []), ("Tokyo and Seoul", [(10, 15, "GPE")]), ("x", [])]
+    rows, report = run(texts)
+    assert [r["tokens"] for r in rows] == [["Seoul"], [], ["Tokyo", "and", "Seoul"], ["x"]]
+    assert [r["ner_tags"] for r in rows] == [[3], [], [0, 0, 3], [0]]
+    assert report.units == 4 and report.tokens == 5
