@@ -1,0 +1,66 @@
+"""Annotation records `{"unit_id", "entities": [[start, end, label]], "cats": ["target:LABEL"]}` with offsets in
+code points of the unit text: reading and checking them against the schema. Pure apart from reading the file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from geostance.errors import InputError
+from geostance.schema import Schema
+
+
+@dataclass(frozen=True)
+class Decision:
+    unit_id: str
+    entities: tuple[tuple[int, int, str], ...]
+    cats: tuple[str, ...]
+    line: int = 0
+    scores: tuple[float, ...] = ()   # one per entity then one per category; predictions only
+
+
+def parse_decision(obj: object, schema: Schema, path: Path, line: int) -> Decision:
+    if not isinstance(obj, dict) or not isinstance(obj.get("unit_id"), str):
+        raise InputError(path, "expected an object with a string 'unit_id'", line)
+    entities = []
+    for item in obj.get("entities") or []:
+        if (not isinstance(item, list | tuple) or len(item) != 3 or not all(isinstance(x, int) for x in item[:2])
+                or not isinstance(item[2], str)):
+            raise InputError(path, f"entity {item!r} is not [start, end, LABEL]", line)
+        start, end, label = item
+        if label not in schema.entity_names:
+            raise InputError(path, f"entity label {label!r} is not in the schema {list(schema.entity_names)}", line)
+        if not 0 <= start < end:
+            raise InputError(path, f"entity [{start}, {end}) is empty or negative", line)
+        entities.append((start, end, label))
+    cats = list(obj.get("cats") or [])
+    targets = []
+    for cat in cats:
+        try:
+            targets.append(schema.parse_category(cat)[0])
+        except (ValueError, AttributeError) as exc:
+            raise InputError(path, str(exc), line) from None
+    if len(set(targets)) != len(targets):
+        raise InputError(path, f"more than one stance for one target in {cats}", line)
+    scores = tuple(float(x) for x in obj.get("scores") or ())
+    return Decision(obj["unit_id"], tuple(entities), tuple(cats), line, scores)
+
+
+def read_decisions(path: Path, schema: Schema) -> list[Decision]:
+    decisions, seen = [], {}
+    with path.open(encoding="utf-8") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise InputError(path, f"bad JSON: {exc.msg}", number) from None
+            decision = parse_decision(obj, schema, path, number)
+            if decision.unit_id in seen:
+                raise InputError(path, f"unit {decision.unit_id!r} already given on line {seen[decision.unit_id]}",
+                                 number)
+            seen[decision.unit_id] = number
+            decisions.append(decision)
+    return decisions

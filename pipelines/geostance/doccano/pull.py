@@ -1,0 +1,181 @@
+"""Export a Doccano project into `annotations/doccano/<snapshot>/`, one JSONL per annotator, atomically.
+
+Layout (fixed interface): `annotators/<username>.jsonl` (Doccano's IntentDetectionAndSlotFilling lines with
+entity offsets converted from UTF-16 code units to Python code points and checked against the text), `export/`
+(Doccano's zip and the files in it, byte for byte), `snapshot.json` (project settings, labels, export time,
+server version, annotators, the offset conversion applied).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from geostance.corpus.model import text_sha256
+from geostance.doccano.client import DoccanoSession
+from geostance.doccano.offsets import OffsetError, span_from_utf16, utf16_index
+from geostance.errors import InputError
+from geostance.fileio import atomic_write_bytes, atomic_write_json, atomic_write_jsonl, replace_dir, staging_dir_for
+from geostance.paths import doccano_snapshots_dir
+
+EXPORT_FORMAT = "JSONL"
+
+
+def snapshot_name(now: datetime | None = None) -> str:
+    return (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+
+
+@dataclass
+class AnnotatorFile:
+    username: str
+    role: str
+    lines: list[dict]
+    units: int = 0
+    labelled_units: int = 0
+    spans: int = 0
+    cats: int = 0
+    spans_shifted: int = 0      # spans whose code-point offsets differ from Doccano's UTF-16 ones
+    hash_mismatches: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PullReport:
+    snapshot_dir: Path
+    annotators: list[AnnotatorFile]
+    skipped_members: dict[str, str]
+    approved_only: bool
+
+    def summary(self) -> dict:
+        return {"snapshot": str(self.snapshot_dir), "approved_only": self.approved_only,
+                "annotators": {a.username: {"units": a.units, "labelled_units": a.labelled_units, "spans": a.spans,
+                                            "cats": a.cats, "spans_shifted": a.spans_shifted,
+                                            "text_hash_mismatches": len(a.hash_mismatches)}
+                               for a in self.annotators},
+                "skipped_members": self.skipped_members}
+
+
+def convert_line(row: dict, source: str, line: int) -> tuple[dict, int]:
+    """Doccano export line → same line with code-point entity offsets; returns it and how many spans moved."""
+    text = row.get("text")
+    if not isinstance(text, str):
+        raise InputError(source, "line has no text", line)
+    index = utf16_index(text)
+    entities, shifted = [], 0
+    for item in row.get("entities") or []:
+        start, end, label = item
+        try:
+            cp_start, cp_end = span_from_utf16(text, start, end, index)
+        except OffsetError as exc:
+            raise InputError(source, f"entity {item!r}: {exc}", line) from None
+        if not text[cp_start:cp_end].strip():
+            raise InputError(source, f"entity {item!r} covers only whitespace", line)
+        shifted += (cp_start, cp_end) != (start, end)
+        entities.append([cp_start, cp_end, label])
+    converted = dict(row)
+    converted["entities"] = sorted(entities)
+    converted["cats"] = sorted(row.get("cats") or [])
+    return converted, shifted
+
+
+def read_export_member(data: bytes, source: str, username: str, role: str) -> AnnotatorFile:
+    result = AnnotatorFile(username=username, role=role, lines=[])
+    for number, raw in enumerate(data.decode("utf-8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InputError(source, f"bad JSON: {exc.msg}", number) from None
+        converted, shifted = convert_line(row, source, number)
+        expected = converted.get("text_sha256")
+        if expected is not None and text_sha256(converted["text"]) != expected:
+            result.hash_mismatches.append(str(converted.get("unit_id", converted.get("id"))))
+        result.units += 1
+        result.spans += len(converted["entities"])
+        result.cats += len(converted["cats"])
+        result.labelled_units += bool(converted["entities"] or converted["cats"])
+        result.spans_shifted += shifted
+        result.lines.append(converted)
+    result.lines.sort(key=lambda r: (str(r.get("unit_id", "")), r.get("id", 0)))
+    return result
+
+
+def download_export(session: DoccanoSession, project_id: int, approved_only: bool) -> bytes:
+    session.check_worker()
+    task = session.post(f"projects/{project_id}/download", "starting the export",
+                        json={"format": EXPORT_FORMAT, "exportApproved": approved_only})
+    session.wait_task(task["task_id"], "exporting the project")
+    return session.get(f"projects/{project_id}/download", "downloading the export",
+                       params={"taskId": task["task_id"]})
+
+
+def pull_project(session: DoccanoSession, *, out: Path | None = None, approved_only: bool = False,
+                 server_version: str = "unknown", now: datetime | None = None,
+                 echo: Callable[[str], None] = lambda _m: None) -> PullReport:
+    project = session.project()
+    pid = project["id"]
+    members = {m["username"]: m["rolename"] for m in session.get(f"projects/{pid}/members", "listing members")}
+    span_types = session.get(f"projects/{pid}/span-types", "listing span labels")
+    cat_types = session.get(f"projects/{pid}/category-types", "listing categories")
+    exported_at = now or datetime.now(timezone.utc)
+    name = snapshot_name(exported_at)
+    target = out or doccano_snapshots_dir() / name
+    echo(f"exporting project {project['name']!r} (id {pid})")
+    archive = download_export(session, pid, approved_only)
+    if not isinstance(archive, bytes | bytearray) or not zipfile.is_zipfile(io.BytesIO(archive)):
+        raise InputError(f"{session.settings.url}/v1/projects/{pid}/download", "the export is not a zip file")
+    staging = staging_dir_for(target)
+    try:
+        zip_name = f"{project['name']}-{name}.zip"
+        atomic_write_bytes(staging / "export" / zip_name, bytes(archive))
+        annotators, skipped = [], {}
+        with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+            for info in sorted(zf.infolist(), key=lambda i: i.filename):
+                data = zf.read(info)
+                atomic_write_bytes(staging / "export" / info.filename, data)
+                username = Path(info.filename).stem
+                role = members.get(username, "unknown")
+                parsed = read_export_member(data, f"export/{info.filename}", username, role)
+                # Members with no label who are not annotators (the project admin) are not annotators' files.
+                if parsed.labelled_units == 0 and role != "annotator":
+                    skipped[username] = f"role {role}, no labels"
+                    continue
+                atomic_write_jsonl(staging / "annotators" / f"{username}.jsonl", parsed.lines)
+                annotators.append(parsed)
+        report = PullReport(snapshot_dir=target, annotators=annotators, skipped_members=skipped,
+                            approved_only=approved_only)
+        atomic_write_json(staging / "snapshot.json", {
+            "snapshot": name,
+            "exported_at": exported_at.isoformat(timespec="seconds"),
+            "server": {"url": session.settings.url, "version": server_version},
+            "project": {k: project.get(k) for k in ("id", "name", "project_type", "description", "guideline",
+                                                      "collaborative_annotation", "random_order", "created_at",
+                                                      "updated_at")},
+            "labels": {
+                "spans": [{"text": t["text"], "color": t["background_color"], "key": t["suffix_key"]} for t in span_types],
+                "categories": [{"text": t["text"], "color": t["background_color"], "key": t["suffix_key"]}
+                               for t in cat_types],
+            },
+            "export": {"format": EXPORT_FORMAT, "approved_only": approved_only, "archive": f"export/{zip_name}"},
+            "offset_conversion": {
+                "from": "utf-16 code units (Doccano, as measured by the browser)",
+                "to": "unicode code points (Python str indices)",
+                "checked": "every span starts and ends on a character boundary and covers non-whitespace text",
+                "spans_shifted": sum(a.spans_shifted for a in annotators),
+            },
+            "annotators": report.summary()["annotators"],
+            "text_hash_mismatches": {a.username: a.hash_mismatches for a in annotators if a.hash_mismatches},
+            "skipped_members": skipped,
+        })
+        replace_dir(staging, target)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return report
