@@ -258,3 +258,12 @@ def stop_server(home: Path | None = None, grace: float = 15.0) -> list[int]:
         _alive(pid)  # reap
     state_path(home).unlink(missing_ok=True)
     return stopped
+
+
+def local_server_version(url: str, home: Path | None = None, venv: Path | None = None) -> str:
+    """`doccano X.Y.Z` when `url` is the server `up` started from this checkout, else 'unknown'."""
+    state = read_state((home or server_home_path()).resolve())
+    if state is None or state.url.rstrip("/") != url.rstrip("/"):
+        return "unknown (server not started by `geostance doccano up` from this checkout)"
+    site = sorted((venv or server_venv_path()).glob("lib/python*/site-packages/doccano-*.dist-info"))
+    return f"doccano {site[0].name.split('-')[1].removesuffix('.dist')}" if site else "doccano (version unknown)"

@@ -1,0 +1,79 @@
+"""Speed of our idempotent push against one create request per example, measured in the same run.
+
+Needs a running server (settings as for every other command; the user must be allowed to create projects). Two
+throw-away projects are created and deleted: one receives our push (then a second, no-op push of the same units),
+the other one `POST /examples` per unit, as doccano-client's `create_example` does.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+import uuid
+from dataclasses import replace
+
+from geostance.corpus.model import Unit
+from geostance.doccano.client import connect
+from geostance.doccano.push import push_units
+from geostance.doccano.settings import DoccanoSettings
+from geostance.doccano.setup import PROJECT_TYPE
+
+
+def synthetic_units(n_units: int) -> list[Unit]:
+    """Distinct paragraphs of realistic length (~60 words) with non-ASCII text in them."""
+    units = []
+    for i in range(n_units):
+        text = (f"Report {i}: officials in Pyongyang and Moscow — including envoy Kim 🇰🇵 — discussed rail links, "
+                f"fuel deliveries and sanctions enforcement at the Tumen crossing, while analysts in Seoul and Tokyo "
+                f"questioned whether the treaty signed in June would outlast the war in Ukraine. Paragraph {i} of "
+                f"the benchmark corpus repeats this pattern with a different number each time.")
+        units.append(Unit(f"bench-{i // 20:05d}", f"bench-{i // 20:05d}:p{i % 20:03d}", i % 20, 0, len(text), text))
+    return units
+
+
+def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = 1000) -> dict:
+    """Push `n_units` new units twice (first real, then no-op) and create them one request each; return timings."""
+    units = synthetic_units(n_units)
+    tag = uuid.uuid4().hex[:8]
+    admin = connect(settings)
+    projects = []
+    try:
+        for role in ("push", "per-example"):
+            project = admin.client.create_project(name=f"geostance-bench-{role}-{tag}", project_type=PROJECT_TYPE,
+                                                  description="temporary benchmark project")
+            projects.append(project)
+        push_session = connect(replace(settings, project=projects[0].name))
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        first = push_units(push_session, units, batch_size=batch_size)
+        push_s = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        t0 = time.perf_counter()
+        second = push_units(push_session, units, batch_size=batch_size)
+        noop_s = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        for unit in units:
+            admin.post(f"projects/{projects[1].id}/examples", "creating one example",
+                       json={"text": unit.text, "meta": {"unit_id": unit.unit_id, "text_sha256": unit.sha256}})
+        per_example_s = time.perf_counter() - t0
+        in_project = len(push_session.list_examples(projects[0].id))
+    finally:
+        for project in projects:
+            admin.request("DELETE", f"projects/{project.id}", "deleting a benchmark project")
+    return {
+        "n_units": n_units,
+        "batch_size": batch_size,
+        "push_s": round(push_s, 3),
+        "push_units_per_s": round(n_units / push_s, 1),
+        "per_example_s": round(per_example_s, 3),
+        "per_example_units_per_s": round(n_units / per_example_s, 1),
+        "speedup": round(per_example_s / push_s, 2),
+        "noop_push_s": round(noop_s, 3),
+        "noop_fraction_of_push": round(noop_s / push_s, 4),
+        "peak_memory_mb": round(peak / 2**20, 2),
+        "uploaded_first": len(first.uploaded),
+        "uploaded_second": len(second.uploaded),
+        "examples_in_project": in_project,
+    }
