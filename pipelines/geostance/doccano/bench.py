@@ -7,10 +7,12 @@ the other one `POST /examples` per unit, as doccano-client's `create_example` do
 
 from __future__ import annotations
 
+import tempfile
 import time
 import tracemalloc
 import uuid
 from dataclasses import replace
+from pathlib import Path
 
 from geostance.corpus.model import Unit
 from geostance.doccano.client import connect
@@ -31,9 +33,12 @@ def synthetic_units(n_units: int) -> list[Unit]:
     return units
 
 
-def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = 1000) -> dict:
+def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = 1000,
+               cache_dir: Path | None = None) -> dict:
     """Push `n_units` new units twice (first real, then no-op) and create them one request each; return timings."""
     units = synthetic_units(n_units)
+    tmp = tempfile.TemporaryDirectory(prefix="geostance-bench-cache-")
+    cache_dir = cache_dir or Path(tmp.name)
     tag = uuid.uuid4().hex[:8]
     admin = connect(settings)
     projects = []
@@ -45,12 +50,12 @@ def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = 100
         push_session = connect(replace(settings, project=projects[0].name))
         tracemalloc.start()
         t0 = time.perf_counter()
-        first = push_units(push_session, units, batch_size=batch_size)
+        first = push_units(push_session, units, batch_size=batch_size, cache_dir=cache_dir)
         push_s = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         t0 = time.perf_counter()
-        second = push_units(push_session, units, batch_size=batch_size)
+        second = push_units(push_session, units, batch_size=batch_size, cache_dir=cache_dir)
         noop_s = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -62,6 +67,7 @@ def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = 100
     finally:
         for project in projects:
             admin.request("DELETE", f"projects/{project.id}", "deleting a benchmark project")
+        tmp.cleanup()
     return {
         "n_units": n_units,
         "batch_size": batch_size,
@@ -75,5 +81,6 @@ def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = 100
         "peak_memory_mb": round(peak / 2**20, 2),
         "uploaded_first": len(first.uploaded),
         "uploaded_second": len(second.uploaded),
+        "second_push_listing": second.listing,
         "examples_in_project": in_project,
     }

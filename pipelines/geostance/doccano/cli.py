@@ -69,6 +69,7 @@ def push_cmd(
     annotator: list[str] = typer.Option([], "--annotator", help="annotator username (repeat) for assignment"),
     overlap: int = typer.Option(1, help="annotators per unit (k), recorded in the example's meta"),
     batch_size: int = typer.Option(1000, help="units per bulk import"),
+    refresh: bool = typer.Option(False, "--refresh", help="list every example instead of trusting the push cache"),
 ) -> None:
     """Upload corpus units not yet in the project (bulk import); report units changed since upload."""
     from geostance.doccano.workflow import run_push
@@ -76,8 +77,8 @@ def push_cmd(
     with _progress("pushing") as bar:
         task = bar.add_task("push", total=None)
         report = run_push(_settings(), corpus=corpus, mode=unit, annotators=annotator, overlap=overlap,
-                          batch_size=batch_size, on_batch=lambda done, total: bar.update(task, completed=done,
-                                                                                         total=total))
+                          batch_size=batch_size, refresh=refresh,
+                          on_batch=lambda done, total: bar.update(task, completed=done, total=total))
     typer.echo(json.dumps(report.summary(), indent=2))
     for changed in report.plan.changed:
         typer.echo(f"warning: unit {changed.unit_id} changed since upload (example {changed.example_id}); "

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from geostance.corpus.model import Unit, text_sha256
 from geostance.doccano.client import DoccanoError, DoccanoSession
+from geostance.doccano.listing import existing_examples, refresh_after_upload
 from geostance.doccano.setup import PROJECT_TYPE
 
 DEFAULT_BATCH_SIZE = 1000
@@ -25,7 +26,7 @@ DEFAULT_BATCH_SIZE = 1000
 @dataclass(frozen=True)
 class ChangedUnit:
     unit_id: str
-    example_id: int
+    example_id: int | None      # None when known from the push cache only
     uploaded_sha256: str
     corpus_sha256: str
 
@@ -47,13 +48,15 @@ class PushReport:
     plan: PushPlan
     uploaded: list[str] = field(default_factory=list)
     batches: int = 0
+    listing: str = ""
 
     def summary(self) -> dict:
         return {"project_id": self.project_id, "uploaded": len(self.uploaded),
                 "already_there": len(self.plan.unchanged), "changed_since_upload": len(self.plan.changed),
                 "duplicates_in_project": len(self.plan.duplicates), "not_in_corpus": len(self.plan.not_in_corpus),
                 "examples_without_unit_id": len(self.plan.without_unit_id),
-                "altered_on_server": len(self.plan.altered_on_server), "batches": self.batches}
+                "altered_on_server": len(self.plan.altered_on_server), "batches": self.batches,
+                "listing": self.listing}
 
 
 def plan_push(units: Sequence[Unit], existing: Iterable[dict]) -> PushPlan:
@@ -76,7 +79,7 @@ def plan_push(units: Sequence[Unit], existing: Iterable[dict]) -> PushPlan:
             plan.new.append(unit)
             continue
         if len(found) > 1:
-            plan.duplicates[unit.unit_id] = sorted(e["id"] for e in found)
+            plan.duplicates[unit.unit_id] = [e["id"] for e in found]
         uploaded_sha = found[0]["meta"].get("text_sha256")
         if "text" in found[0] and text_sha256(found[0]["text"]) != uploaded_sha:
             plan.altered_on_server.append(unit.unit_id)
@@ -110,13 +113,17 @@ def example_row(unit: Unit, assigned_to: list[str] | None = None) -> dict:
 
 def push_units(session: DoccanoSession, units: Sequence[Unit], *, annotators: Sequence[str] = (),
                overlap: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
-               on_batch: Callable[[int, int], None] = lambda _done, _total: None) -> PushReport:
-    """Upload the units that are not in the project yet; `on_batch(done, total)` runs after each batch."""
+               on_batch: Callable[[int, int], None] = lambda _done, _total: None,
+               cache_dir: Path | None = None, refresh: bool = False) -> PushReport:
+    """Upload the units that are not in the project yet; `on_batch(done, total)` runs after each batch.
+
+    `cache_dir` keeps the project's (example id, unit id, hash) rows between runs (see listing.py)."""
     project = session.project()
     if project["project_type"] != PROJECT_TYPE:
         raise DoccanoError(f"project {project['name']!r} has type {project['project_type']}, expected {PROJECT_TYPE}")
-    plan = plan_push(units, session.list_examples(project["id"]))
-    report = PushReport(project_id=project["id"], plan=plan)
+    existing, how = existing_examples(session, project, cache_dir, refresh)
+    plan = plan_push(units, existing)
+    report = PushReport(project_id=project["id"], plan=plan, listing=how)
     if not plan.new:
         return report
     session.check_worker()
@@ -133,4 +140,6 @@ def push_units(session: DoccanoSession, units: Sequence[Unit], *, annotators: Se
             report.uploaded += [u.unit_id for u in batch]
             report.batches += 1
             on_batch(len(report.uploaded), len(plan.new))
+    uploaded_rows = [{"unit_id": u.unit_id, "text_sha256": u.sha256} for u in plan.new[:len(report.uploaded)]]
+    refresh_after_upload(session, project, cache_dir, existing, uploaded_rows)
     return report

@@ -14,7 +14,7 @@ from geostance.doccano.labels import LabelReport
 from geostance.doccano.preannotate import predict_with_spacy, preannotate, project_texts
 from geostance.doccano.pull import PullReport, pull_project
 from geostance.doccano.push import DEFAULT_BATCH_SIZE, PushReport, push_units
-from geostance.doccano.server import local_server_version
+from geostance.doccano.server import local_server_version, server_home_path
 from geostance.doccano.settings import DoccanoSettings
 from geostance.doccano.setup import Account, SetupReport, read_accounts, setup_project
 from geostance.errors import InputError
@@ -36,11 +36,12 @@ def run_setup(settings: DoccanoSettings, *, schema: Schema | None = None, guidel
 
 def run_push(settings: DoccanoSettings, *, corpus: Path | None = None, mode: UnitMode = UnitMode.paragraph,
              annotators: list[str] = (), overlap: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
-             on_batch: Callable[[int, int], None] = lambda _d, _t: None) -> PushReport:
+             on_batch: Callable[[int, int], None] = lambda _d, _t: None, refresh: bool = False,
+             cache_dir: Path | None = None) -> PushReport:
     store = Corpus(corpus or corpus_dir())
     units = [u for article in store.articles() for u in split_units(article, mode)]
     return push_units(connect(settings), units, annotators=annotators, overlap=overlap, batch_size=batch_size,
-                      on_batch=on_batch)
+                      on_batch=on_batch, cache_dir=cache_dir or server_home_path() / "push-cache", refresh=refresh)
 
 
 def run_pull(settings: DoccanoSettings, *, out: Path | None = None, approved_only: bool = False,
