@@ -25,7 +25,8 @@ from geostance.dataset.features import SPLITS, ner_features, stance_features
 from geostance.dataset.records import NerRecord, StanceRecord
 from geostance.dataset.splits import DEFAULT_SEED, SplitAssigner
 from geostance.errors import GeostanceError, InputError
-from geostance.fileio import atomic_write_json, atomic_write_text, replace_dir, staging_dir_for
+from geostance.fileio import (atomic_write_bytes, atomic_write_json, atomic_write_jsonl, atomic_write_text,
+                              replace_dir, staging_dir_for)
 
 BUILDER_VERSION = 1
 DEFAULT_BATCH = 2000
@@ -249,14 +250,17 @@ def build_dataset(source: Source, out_dir: Path, options: BuildOptions, schema_t
             "inputs": [str(p) for p in source.inputs], "policy": options.policy.value, "strict": options.strict,
             "split_ratios": options.ratios, "seed": options.seed, "settings": options.settings,
             "counts": counts, "label_distribution": label_dist, "alignment": report.summary(),
-            "read_issues": len(source.read_issues), **{k: v for k, v in source.extra.items()},
+            "read_issues": len(source.read_issues),
+            **{k: v.materialise() if hasattr(v, "materialise") else v for k, v in source.extra.items()},
         }
         atomic_write_json(stage / "alignment_report.json", alignment)
         atomic_write_text(stage / "alignment_report.md", render_alignment_markdown(alignment))
         for name, obj in source.extra_files.items():
-            if name.endswith(".jsonl"):
-                from geostance.fileio import atomic_write_jsonl
-
+            if isinstance(obj, bytes):
+                atomic_write_bytes(stage / name, obj)
+            elif isinstance(obj, str):
+                atomic_write_text(stage / name, obj)
+            elif name.endswith(".jsonl"):
                 atomic_write_jsonl(stage / name, obj)
             else:
                 atomic_write_json(stage / name, obj)

@@ -98,23 +98,23 @@ def detect_scheme(lines: Iterable[str], path: str) -> TagScheme:
     return TagScheme.iob2
 
 
-def conll_labels(path: Path) -> set[str]:
+def conll_labels(path: Path, encoding: str = "utf-8") -> set[str]:
     """Entity labels used in a file (a cheap first pass, so every split shares one ClassLabel)."""
     labels = set()
-    for _, _, _, tags in _sentences(read_lines(path), str(path)):
+    for _, _, _, tags in _sentences(read_lines(path, encoding), str(path)):
         labels.update(lab for prefix, lab in tags if prefix != "O")
     return labels
 
 
 def read_conll(path: Path, scheme: TagScheme = TagScheme.auto, split: str | None = None,
-               repairs: list[str] | None = None) -> Iterator[NerRecord]:
+               repairs: list[str] | None = None, encoding: str = "utf-8") -> Iterator[NerRecord]:
     """Stream one `NerRecord` per sentence. `repairs` collects IOB2 entities that began with I- (kept, listed)."""
     name = str(path)
     if scheme is TagScheme.auto:
-        scheme = detect_scheme(read_lines(path), name)
+        scheme = detect_scheme(read_lines(path, encoding), name)
     stem = path.name
     per_doc_sentence: dict[int, int] = {}
-    for doc, line, tokens, tags in _sentences(read_lines(path), name):
+    for doc, line, tokens, tags in _sentences(read_lines(path, encoding), name):
         token_spans, repaired = tags_to_spans(tags, scheme)
         if repaired and repairs is not None:
             repairs.append(f"{name}:{line}: {repaired} entity(ies) began with I- in an IOB2 file; read as starts")

@@ -46,7 +46,7 @@ class TableSpec:
     label_map: dict[str, str] = field(default_factory=dict)
 
 
-def _rows(path: Path, spec: TableSpec) -> Iterator[tuple[int, dict[str, object]]]:
+def iter_rows(path: Path, spec: TableSpec) -> Iterator[tuple[int, dict[str, object]]]:
     """(line number, row as a dict) for CSV/TSV and JSONL alike."""
     name = str(path)
     if path.suffix.lower() in (".jsonl", ".ndjson"):
@@ -129,7 +129,7 @@ def table_labels(path: Path, spec: TableSpec) -> set[str]:
 def read_table(path: Path, spec: TableSpec, split: str | None = None) -> Iterator[StanceRecord]:
     name = str(path)
     stem = path.name
-    for n, row in _rows(path, spec):
+    for n, row in iter_rows(path, spec):
         text = _cell(row, spec.text_col, name, n)
         if not text.strip():
             raise InputError(name, f"empty text in column {spec.text_col!r}", n)

@@ -1,0 +1,50 @@
+"""A pulled annotation snapshot: `annotations/doccano/<snapshot>/annotators/<username>.jsonl` (one line per unit,
+IntentDetectionAndSlotFilling shape with `article_id`, `unit_id`, `text_sha256`), `export/`, `snapshot.json`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geostance.errors import GeostanceError, InputError
+
+
+@dataclass
+class Snapshot:
+    path: Path
+    annotators: dict[str, Path]          # username → annotator file
+    info: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def find_latest_snapshot(root: Path) -> Path:
+    """The chronologically last snapshot folder (names sort by UTC time) that has annotator files."""
+    candidates = sorted(p for p in root.iterdir() if (p / "annotators").is_dir()) if root.is_dir() else []
+    if not candidates:
+        raise GeostanceError(f"no annotation snapshot under {root} (expected {root}/<snapshot>/annotators/"
+                             "<username>.jsonl): run `make pull` first, or build from files with "
+                             "`geostance dataset build --from doccano|conll|table PATH...`")
+    return candidates[-1]
+
+
+def open_snapshot(path: Path) -> Snapshot:
+    path = Path(path)
+    ann_dir = path / "annotators"
+    if not ann_dir.is_dir():
+        raise InputError(path, "not a snapshot: it has no annotators/ folder")
+    files = sorted(ann_dir.glob("*.jsonl"))
+    if not files:
+        raise InputError(ann_dir, "no annotator files (<username>.jsonl)")
+    info: dict[str, Any] = {}
+    info_path = path / "snapshot.json"
+    if info_path.is_file():
+        try:
+            info = json.loads(info_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(info_path, f"not valid JSON ({exc.msg})", exc.lineno) from None
+    return Snapshot(path=path, annotators={f.stem: f for f in files}, info=info)
