@@ -1,6 +1,7 @@
 """A local Doccano 1.8.4 server: its own pinned virtualenv, SQLite database, web server and `doccano task` worker.
 
-`start_server` runs, in `.venv-doccano`, our `server_launcher.py` three times: `init` (migrate, roles, admin user;
+`start_server` runs, in `.venv-doccano`, our `server_launcher.py` (with -I: the script's folder must not go on
+sys.path, where our labels.py would shadow Doccano's `labels` app) three times: `init` (migrate, roles, admin user;
 about 8 s on a fresh database, 1.5 s after), then `web` (gunicorn on 127.0.0.1) and `task` (celery worker, using
 Doccano's default SQLAlchemy/SQLite broker, so no Redis or RabbitMQ is needed) as background processes, each the
 leader of its own process group. Their pids go into `<home>/server.json`; `stop_server` signals exactly those groups.
@@ -189,14 +190,14 @@ def start_server(*, port: int, admin_username: str, admin_password: str, home: P
     python = ensure_server_venv(venv, echo=echo)
     env = _server_env(home)
     echo(f"initialising the database in {home}")
-    _run([str(python), str(LAUNCHER), "init"],
+    _run([str(python), "-I", str(LAUNCHER), "init"],
          "initialising the Doccano database",
          env={**env, "GEOSTANCE_DOCCANO_ADMIN": admin_username, "GEOSTANCE_DOCCANO_ADMIN_PASSWORD": admin_password},
          cwd=home)
     procs = []
     for name, args in (("web", ["web", str(port), str(web_workers)]), ("task", ["task"])):
         log = (home / f"{name}.log").open("ab")
-        procs.append(subprocess.Popen([str(python), str(LAUNCHER), *args], env=env, cwd=home, stdout=log,
+        procs.append(subprocess.Popen([str(python), "-I", "-u", str(LAUNCHER), *args], env=env, cwd=home, stdout=log,
                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True))
         log.close()
     state = ServerState(url=url, port=port, home=str(home), web_pid=procs[0].pid, task_pid=procs[1].pid,

@@ -55,6 +55,9 @@ def _task(app, base: str) -> None:
 
 
 def main(argv: list[str]) -> None:
+    # Our package's modules (labels.py, ...) sit beside this file and would shadow Doccano's apps of the same name.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
     import backend.cli as doccano_cli  # sets DATABASE_URL/MEDIA_ROOT from DOCCANO_HOME and puts backend/ on sys.path
 
     base = os.path.dirname(doccano_cli.__file__)

@@ -1,0 +1,43 @@
+import pytest
+
+from geostance.doccano.client import connect
+from geostance.doccano.setup import read_accounts, setup_project
+from geostance.errors import InputError
+from tests.doccano.conftest import ANNOTATORS
+
+
+def test_read_accounts_names_the_bad_line_without_echoing_it(tmp_path):
+    path = tmp_path / "accounts.txt"
+    path.write_text("# annotators\nalice:pw-one\nbob-without-password\n")
+    with pytest.raises(InputError) as err:
+        read_accounts(path)
+    assert str(err.value).endswith("accounts.txt:3: expected 'username:password'")
+    assert "pw-one" not in str(err.value)
+
+
+@pytest.mark.doccano
+def test_setup_twice_gives_no_duplicates(project_settings, admin, schema):
+    again = setup_project(admin, schema, "test guideline", ANNOTATORS)
+    assert not again.project_created and again.labels_created == [] and again.users_created == []
+    assert again.members_added == [] and again.labels_unchanged == 16
+    projects = [p for p in admin.list_all("projects", "listing") if p["name"] == project_settings.project]
+    assert len(projects) == 1
+    pid = projects[0]["id"]
+    spans = [t["text"] for t in admin.get(f"projects/{pid}/span-types", "x")]
+    cats = [t["text"] for t in admin.get(f"projects/{pid}/category-types", "x")]
+    assert sorted(spans) == sorted(schema.entity_names)
+    assert sorted(cats) == sorted(schema.category_names())
+    members = {m["username"]: m["rolename"] for m in admin.get(f"projects/{pid}/members", "x")}
+    assert members == {"admin": "project_admin", "ann_alice": "annotator", "ann_bob": "annotator"}
+    assert projects[0]["project_type"] == "IntentDetectionAndSlotFilling"
+    assert projects[0]["collaborative_annotation"] is False
+
+
+@pytest.mark.doccano
+def test_setup_updates_a_changed_guideline_and_colour(project_settings, admin, schema):
+    pid = admin.project()["id"]
+    person = next(t for t in admin.get(f"projects/{pid}/span-types", "x") if t["text"] == "PERSON")
+    admin.request("PATCH", f"projects/{pid}/span-types/{person['id']}", "x", json={"background_color": "#000000"})
+    report = setup_project(connect(project_settings), schema, "new guideline")
+    assert report.labels_updated == ["PERSON"] and report.project_updated == ["guideline"]
+    assert admin.get(f"projects/{pid}", "x")["guideline"] == "new guideline"
