@@ -42,6 +42,7 @@ def schema():
     return load_schema(REPO_ROOT / "annotations" / "schema.yaml")
 
 
+
 @pytest.fixture
 def project_settings(doccano_server: DoccanoSettings, schema) -> DoccanoSettings:
     """A fresh project (set up from the schema, both annotators as members) for one test."""

@@ -1,0 +1,116 @@
+import json
+
+import pytest
+
+from geostance.doccano.annotate import annotate_from_file
+from geostance.doccano.pull import convert_line, pull_project
+from geostance.doccano.push import push_units
+from geostance.errors import InputError
+from tests.doccano.conftest import ANNOTATORS, as_annotator
+from tests.doccano.test_push import TEXTS, make_units
+
+
+def span(text, word, label, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(word, start + 1)
+    return [start, start + len(word), label]
+
+
+DECISIONS = {
+    "ann_alice": [
+        {"unit_id": "art:p000", "entities": [span(TEXTS[0], "Putin", "PERSON"), span(TEXTS[0], "Kim", "PERSON"),
+                                             span(TEXTS[0], "Pyongyang", "GPE")], "cats": ["alliance:FAVOR"]},
+        {"unit_id": "art:p001", "entities": [span(TEXTS[1], "Seoul", "GPE"), span(TEXTS[1], "Tokyo", "GPE")],
+         "cats": ["trilateral:FAVOR", "sanctions:NONE"]},
+    ],
+    "ann_bob": [
+        {"unit_id": "art:p000", "entities": [span(TEXTS[0], "Kim", "PERSON"), span(TEXTS[0], "Pyongyang", "GPE")],
+         "cats": ["alliance:AGAINST"]},
+        {"unit_id": "art:p001", "entities": [span(TEXTS[1], "Tokyo 😀", "GPE")], "cats": []},
+        {"unit_id": "art:p002", "entities": [span(TEXTS[2], "NATO", "ORG")], "cats": []},
+    ],
+}
+
+
+def write_decisions(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_convert_line_turns_utf16_into_code_points_and_checks_them():
+    row = {"text": "Putin 🇷🇺 met Kim", "entities": [[15, 18, "PERSON"]], "cats": []}
+    converted, shifted = convert_line(row, "x.jsonl", 3)
+    assert converted["entities"] == [[13, 16, "PERSON"]] and shifted == 1
+    assert row["text"][13:16] == "Kim"
+    with pytest.raises(InputError, match=r"x.jsonl:3: .*surrogate"):
+        convert_line({"text": "a😀b", "entities": [[2, 4, "GPE"]]}, "x.jsonl", 3)
+    with pytest.raises(InputError, match="whitespace"):
+        convert_line({"text": "a  b", "entities": [[1, 3, "GPE"]]}, "x.jsonl", 3)
+
+
+@pytest.mark.doccano
+def test_two_annotators_round_trip_through_pull_with_emoji_and_crlf(project_settings, admin, tmp_path, schema):
+    push_units(admin, make_units())
+    for account in ANNOTATORS:
+        path = write_decisions(tmp_path / f"{account.username}.jsonl", DECISIONS[account.username])
+        session = as_annotator(project_settings, account)
+        report = annotate_from_file(session, path, schema)
+        assert report.unknown_units == [] and report.examples == len(DECISIONS[account.username])
+        again = annotate_from_file(session, path, schema)  # idempotent
+        assert again.spans_added == again.cats_added == 0 and again.unchanged == report.examples
+    # What Doccano stores is in UTF-16 units, as its UI would have made it.
+    pid = admin.project()["id"]
+    alice = as_annotator(project_settings, ANNOTATORS[0])
+    ex0 = next(e for e in alice.list_examples(pid) if e["meta"]["unit_id"] == "art:p000")
+    stored = {(s["start_offset"], s["end_offset"]) for s in alice.get(f"projects/{pid}/examples/{ex0['id']}/spans", "x")}
+    utf16 = TEXTS[0].encode("utf-16-le")
+    assert {utf16[2 * a:2 * b].decode("utf-16-le") for a, b in stored} == {"Putin", "Kim", "Pyongyang"}
+
+    out = tmp_path / "snap"
+    report = pull_project(admin, out=out)
+    assert sorted(p.name for p in (out / "annotators").iterdir()) == ["ann_alice.jsonl", "ann_bob.jsonl"]
+    for account in ANNOTATORS:
+        lines = [json.loads(x) for x in (out / "annotators" / f"{account.username}.jsonl").read_text().splitlines()]
+        assert len(lines) == 5  # one line per unit
+        got = {r["unit_id"]: (r["entities"], r["cats"]) for r in lines if r["entities"] or r["cats"]}
+        want = {d["unit_id"]: (sorted(d["entities"]), sorted(d["cats"])) for d in DECISIONS[account.username]}
+        assert got == want
+        for r in lines:
+            assert r["text"] == TEXTS[int(r["unit_id"][-3:])] if r["unit_id"].startswith("art") else True
+            for s, e, _ in r["entities"]:
+                assert r["text"][s:e].strip()
+    snapshot = json.loads((out / "snapshot.json").read_text())
+    assert snapshot["offset_conversion"]["spans_shifted"] == 5  # spans after the flag emoji / after 😀
+    assert set(snapshot["annotators"]) == {"ann_alice", "ann_bob"}
+    assert snapshot["skipped_members"] == {"admin": "role project_admin, no labels"}
+    assert snapshot["project"]["name"] == project_settings.project
+    assert len(snapshot["labels"]["spans"]) == 7 and len(snapshot["labels"]["categories"]) == 9
+    assert project_settings.password not in (out / "snapshot.json").read_text()
+    export_files = sorted(p.name for p in (out / "export").iterdir())
+    assert "ann_alice.jsonl" in export_files and any(n.endswith(".zip") for n in export_files)
+    assert report.summary()["annotators"]["ann_bob"]["labelled_units"] == 3
+
+
+@pytest.mark.doccano
+def test_annotate_replaces_a_changed_decision_and_pull_approved_only(project_settings, admin, tmp_path, schema):
+    push_units(admin, make_units())
+    bob = as_annotator(project_settings, ANNOTATORS[1])
+    first = write_decisions(tmp_path / "a.jsonl", DECISIONS["ann_bob"])
+    annotate_from_file(bob, first, schema)
+    revised = [{"unit_id": "art:p000", "entities": [span(TEXTS[0], "Putin", "PERSON")], "cats": ["alliance:NONE"]}]
+    report = annotate_from_file(bob, write_decisions(tmp_path / "b.jsonl", revised), schema,
+                                confirm=False)
+    assert (report.spans_added, report.spans_removed, report.cats_added, report.cats_removed) == (1, 2, 1, 1)
+    # alice labels one unit but does not confirm it: approved-only leaves it out
+    alice = as_annotator(project_settings, ANNOTATORS[0])
+    annotate_from_file(alice, write_decisions(tmp_path / "c.jsonl", DECISIONS["ann_alice"][:1]), schema,
+                       confirm=False)
+    out = tmp_path / "approved"
+    pull_project(admin, out=out, approved_only=True)
+    bob_lines = [json.loads(x) for x in (out / "annotators" / "ann_bob.jsonl").read_text().splitlines()]
+    assert sorted(r["unit_id"] for r in bob_lines) == ["art:p000", "art:p001", "art:p002"]  # confirmed by bob
+    p000 = next(r for r in bob_lines if r["unit_id"] == "art:p000")
+    assert p000["entities"] == [span(TEXTS[0], "Putin", "PERSON")] and p000["cats"] == ["alliance:NONE"]
+    alice_lines = (out / "annotators" / "ann_alice.jsonl").read_text().splitlines()
+    assert alice_lines == []
