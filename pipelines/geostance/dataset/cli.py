@@ -81,3 +81,41 @@ def build_cmd(
         console.print(f"spans: {al['spans_in']} in, {al['spans_exact']} exact, {al['spans_adjusted']} adjusted, "
                       f"{al['spans_dropped']} dropped (see alignment_report.md)")
     console.print(f"Wrote {result.out_dir}")
+
+
+@app.command("validate")
+def validate_cmd(
+    snapshot: Path = typer.Option(None, "--snapshot", help="Snapshot dir [default: latest]"),
+    corpus: Path = typer.Option(None, "--corpus", help="Corpus folder [default: corpus/]"),
+    schema: Path = typer.Option(None, "--schema", help="Schema [default: annotations/schema.yaml]"),
+) -> None:
+    """Check a snapshot: spans inside units, no whitespace edges, schema labels, no overlaps, one stance per
+    target, units map back onto their articles. Exit 1 on any problem."""
+    from geostance.dataset.service import SnapshotRequest, run_validate
+
+    used, problems = run_validate(SnapshotRequest(snapshot, corpus, schema))
+    for p in problems:
+        typer.echo(f"error: {p}", err=True)
+    if problems:
+        console.print(f"{len(problems)} problem(s) in {used}")
+        raise typer.Exit(1)
+    console.print(f"Snapshot {used} is valid.")
+
+
+@app.command("agreement")
+def agreement_cmd(
+    snapshot: Path = typer.Option(None, "--snapshot", help="Snapshot dir [default: latest]"),
+    corpus: Path = typer.Option(None, "--corpus", help="Corpus folder [default: corpus/]"),
+    schema: Path = typer.Option(None, "--schema", help="Schema [default: annotations/schema.yaml]"),
+    out: Path = typer.Option(None, "--out", help="Output folder [default: models/agreement/]"),
+) -> None:
+    """Inter-annotator agreement: Cohen's/Fleiss' κ and Krippendorff's α per stance target, pairwise exact-span
+    F1 per entity label, disagreements; Markdown, JSON and a heat-map PNG."""
+    from geostance.dataset.service import SnapshotRequest, run_agreement
+
+    res = run_agreement(SnapshotRequest(snapshot, corpus, schema), out)
+    for target, e in res.result["stance"].items():
+        k = e.get("cohen_kappa", e["fleiss_kappa"])
+        console.print(f"{target}: κ {k if k is None else round(k, 3)}, α "
+                      f"{e['krippendorff_alpha'] if e['krippendorff_alpha'] is None else round(e['krippendorff_alpha'], 3)}")
+    console.print(f"{len(res.result['disagreements'])} disagreement(s). Wrote " + ", ".join(map(str, res.written)))

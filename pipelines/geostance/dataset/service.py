@@ -78,3 +78,55 @@ def run_build(req: BuildRequest) -> BuildResult:
     options = BuildOptions(policy=AlignPolicy(req.policy), strict=req.strict, ratios=parse_ratios(req.split_ratios),
                            seed=req.seed, force=req.force, progress=req.progress, settings=settings)
     return build_dataset(source, req.out or dataset_dir(), options, schema_text)
+
+
+@dataclass
+class SnapshotRequest:
+    snapshot: Path | None = None
+    corpus: Path | None = None
+    schema: Path | None = None
+
+
+def _resolve(req: SnapshotRequest):
+    from geostance.corpus.store import Corpus
+    from geostance.dataset.readers.snapshot import find_latest_snapshot
+    from geostance.paths import corpus_dir, doccano_snapshots_dir
+    from geostance.schema import load_schema
+
+    snapshot = req.snapshot or find_latest_snapshot(doccano_snapshots_dir())
+    return Path(snapshot), Corpus(req.corpus or corpus_dir()), load_schema(req.schema or schema_path())
+
+
+def run_validate(req: SnapshotRequest) -> tuple[Path, list]:
+    """(snapshot used, problems) for `geostance dataset validate`."""
+    from geostance.dataset.validate import validate_snapshot
+
+    snapshot, corpus, schema = _resolve(req)
+    return snapshot, validate_snapshot(snapshot, corpus, schema)
+
+
+@dataclass
+class AgreementResult:
+    snapshot: Path
+    result: dict
+    written: list[Path]
+
+
+def run_agreement(req: SnapshotRequest, out: Path | None) -> AgreementResult:
+    """Agreement of a snapshot's annotators: agreement.json, agreement.md and agreement.png in `out`."""
+    from geostance.dataset.agreement import agreement_heatmap_png, agreement_markdown, compute_agreement
+    from geostance.dataset.sources_doccano import read_snapshot_votes
+    from geostance.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text
+
+    snapshot, _corpus, schema = _resolve(req)
+    data = read_snapshot_votes(snapshot, schema)
+    if len(data.annotators) < 2:
+        raise GeostanceError(f"{snapshot}: agreement needs two or more annotators, found {data.annotators}")
+    result = compute_agreement(data.votes, data.annotators, schema.target_ids, schema.stance_labels,
+                               schema.entity_names)
+    out = Path(out or dataset_dir().parent / "agreement")
+    paths = [out / "agreement.json", out / "agreement.md", out / "agreement.png"]
+    atomic_write_json(paths[0], result)
+    atomic_write_text(paths[1], agreement_markdown(result))
+    atomic_write_bytes(paths[2], agreement_heatmap_png(result))
+    return AgreementResult(snapshot, result, paths)
