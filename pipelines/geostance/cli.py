@@ -25,15 +25,17 @@ def _not_built(step: str, issue: str) -> typer.Typer:
 
 def build_app() -> typer.Typer:
     from geostance.corpus.cli import app as corpus_app
+    from geostance.train.cli import app as train_app
     from geostance.doccano.cli import app as doccano_app
     from geostance.dataset.cli import app as dataset_app
 
     app = typer.Typer(help="geostance: annotated geopolitical news → Doccano → datasets → spaCy / sklearn models.",
                       no_args_is_help=True, pretty_exceptions_enable=False)
     app.add_typer(corpus_app, name="corpus")
+    app.add_typer(train_app, name="train")
     app.add_typer(doccano_app, name="doccano")
     app.add_typer(dataset_app, name="dataset")
-    for name, issue in (("train", "training"), ("evaluate", "evaluation"), ("predict", "prediction"),
+    for name, issue in (("evaluate", "evaluation"), ("predict", "prediction"),
                         ("package", "packaging"), ("bench", "benchmarks")):
         app.add_typer(_not_built(name, issue), name=name)
     return app

@@ -1,0 +1,219 @@
+"""Train the spaCy NER from a built dataset and a committed config (`pipelines/configs/ner.cfg`).
+
+The dataset's `ner` splits become DocBin files; spaCy trains from `blank:en` (or `--base-model`); the best
+model lands in the output directory with a meta.json that records the data fingerprint, labels, versions and
+dev scores.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geostance.errors import GeostanceError
+from geostance.fileio import atomic_write_json, replace_dir, staging_dir_for
+from geostance.train.data import TaskData, entity_label_names, load_task, row_spans
+from geostance.train.versions import library_versions
+
+DEV_FRACTION_WHEN_MISSING = 0.1
+
+
+@dataclass
+class AlignmentStats:
+    """Spans that did not fit token boundaries: adjusted (expanded to tokens) or dropped; every one is listed."""
+
+    spans: int = 0
+    adjusted: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class NerTrainResult:
+    out_dir: Path
+    labels: list[str]
+    dev_scores: dict[str, Any]
+    train_docs: int
+    dev_docs: int
+    alignment: AlignmentStats
+
+
+def rows_to_docs(nlp: Any, rows: Any, label_names: list[str], stats: AlignmentStats) -> list[Any]:
+    """Docs with gold entities from dataset rows (character spans), tokenised by `nlp`'s tokenizer."""
+    docs = []
+    for row in rows:
+        doc = nlp.make_doc(row["text"])
+        ents = []
+        for start, end, label in row_spans(row, label_names):
+            stats.spans += 1
+            span = doc.char_span(start, end, label=label, alignment_mode="strict")
+            where = {"id": row["id"], "start": start, "end": end, "label": label, "text": row["text"][start:end]}
+            if span is None:
+                span = doc.char_span(start, end, label=label, alignment_mode="expand")
+                if span is None:
+                    stats.dropped.append({**where, "reason": "no token boundary"})
+                    continue
+                stats.adjusted.append({**where, "to": [span.start_char, span.end_char]})
+            if any(span.start < e.end and e.start < span.end for e in ents):
+                stats.dropped.append({**where, "reason": "overlaps another span"})
+                continue
+            ents.append(span)
+        doc.ents = sorted(ents, key=lambda s: s.start)
+        docs.append(doc)
+    return docs
+
+
+def split_off_dev(rows: Any, fraction: float, seed: int = 0) -> tuple[Any, Any]:
+    """Hold out whole articles as dev when the dataset has no dev split."""
+    articles = sorted(set(rows["article_id"]))
+    random.Random(seed).shuffle(articles)
+    n_dev = max(1, round(len(articles) * fraction)) if len(articles) > 1 else 0
+    dev_articles = set(articles[:n_dev])
+    dev = rows.filter(lambda r: r["article_id"] in dev_articles)
+    train = rows.filter(lambda r: r["article_id"] not in dev_articles)
+    return train, dev
+
+
+def _apply_base_model(config: Any, base_model: str) -> tuple[Any, str]:
+    """Source every pipeline component the base pipeline has; keep the rest as configured."""
+    import spacy
+
+    base = spacy.load(base_model)
+    config = config.interpolate()
+    config["nlp"]["lang"] = base.lang
+    for name in config["nlp"]["pipeline"]:
+        if name in base.pipe_names:
+            config["components"][name] = {"source": base_model}
+    if base.vocab.vectors.shape[0]:
+        config["initialize"]["vectors"] = base_model
+    return config, base.lang
+
+
+def train_ner(data_dir: str | Path, out_dir: str | Path, config_path: str | Path, *,
+              overrides: dict[str, Any] | None = None, base_model: str | None = None,
+              train_split: str = "train", dev_split: str = "dev", use_gpu: int = -1,
+              train_limit: float | None = None, seed: int = 0) -> NerTrainResult:
+    """Train and write the best model to `out_dir` (atomically). `train_limit`: fraction of train articles to use
+    (learning curves)."""
+    return train_ner_on(load_task(data_dir, "ner"), out_dir, config_path, overrides=overrides,
+                        base_model=base_model, train_split=train_split, dev_split=dev_split, use_gpu=use_gpu,
+                        train_limit=train_limit, seed=seed)
+
+
+def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *,
+                 overrides: dict[str, Any] | None = None, base_model: str | None = None,
+                 train_split: str = "train", dev_split: str = "dev", use_gpu: int = -1,
+                 train_limit: float | None = None, seed: int = 0) -> NerTrainResult:
+    import spacy
+    from spacy.cli.train import train as spacy_train
+    from spacy.tokens import DocBin
+    from spacy.util import load_config
+
+    config_path = Path(config_path)
+    if not config_path.is_file():
+        raise GeostanceError(f"{config_path}: spaCy config not found")
+    out_dir = Path(out_dir)
+    train_rows = data.split(train_split)
+    label_names = entity_label_names(train_rows.features)
+    dev_note = dev_split
+    if data.has(dev_split):
+        dev_rows = data.split(dev_split)
+    else:
+        train_rows, dev_rows = split_off_dev(train_rows, DEV_FRACTION_WHEN_MISSING, seed)
+        dev_note = f"{DEV_FRACTION_WHEN_MISSING:.0%} of {train_split} articles (no {dev_split!r} split)"
+    if train_limit is not None:
+        train_rows = subsample_articles(train_rows, train_limit, seed)
+    if len(train_rows) == 0 or len(dev_rows) == 0:
+        raise GeostanceError(f"{data.path}: need non-empty train and dev data (train {len(train_rows)}, "
+                             f"dev {len(dev_rows)})")
+
+    stats = AlignmentStats()
+    staging = staging_dir_for(out_dir)
+    work = staging / "_work"
+    work.mkdir()
+    try:
+        # Paths and overrides go in before any interpolation, so values derived from them stay consistent.
+        all_overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
+                         "system.seed": seed, **(overrides or {})}
+        try:
+            config = load_config(config_path, overrides=all_overrides, interpolate=False)
+        except Exception as exc:  # spaCy/thinc raise several types for a bad override or config
+            raise GeostanceError(f"{config_path}: " + " ".join(str(exc).split())) from None
+        lang = config["nlp"]["lang"]
+        if base_model:
+            config, lang = _apply_base_model(config, base_model)
+        tokenizer_nlp = spacy.blank(lang)
+        for name, rows in (("train", train_rows), ("dev", dev_rows)):
+            DocBin(docs=rows_to_docs(tokenizer_nlp, rows, label_names, stats)).to_disk(work / f"{name}.spacy")
+        config_file = work / "config.cfg"
+        config.to_disk(config_file, interpolate=False)
+        spacy_train(config_file, output_path=work / "output", use_gpu=use_gpu)
+        best = work / "output" / "model-best"
+        if not best.is_dir():
+            raise GeostanceError(f"spaCy training wrote no model-best into {work / 'output'}")
+        model_dir = staging / "model"
+        shutil.copytree(best, model_dir)
+        shutil.rmtree(work)
+        nlp = spacy.load(model_dir)
+        meta = nlp.meta
+        dev_scores = {k: v for k, v in (meta.get("performance") or {}).items() if k.startswith("ents")}
+        ner_labels = sorted(nlp.get_pipe("ner").labels) if "ner" in nlp.pipe_names else []
+        meta["geostance"] = {
+            "task": "ner",
+            "dataset_fingerprint": data.fingerprint,
+            "dataset_path": str(data.path.parent),
+            "dataset_labels": label_names,
+            "labels": ner_labels,
+            "versions": library_versions(),
+            "dev_scores": dev_scores,
+            "train_split": train_split,
+            "dev_split": dev_note,
+            "train_docs": len(train_rows),
+            "dev_docs": len(dev_rows),
+            "train_limit": train_limit,
+            "base_model": base_model,
+            "config": str(config_path),
+            "overrides": {k: v for k, v in (overrides or {}).items()},
+            "alignment": {"spans": stats.spans, "adjusted": len(stats.adjusted), "dropped": len(stats.dropped)},
+        }
+        atomic_write_json(model_dir / "meta.json", meta)
+        atomic_write_json(model_dir / "alignment.json", asdict(stats))
+        for item in model_dir.iterdir():
+            shutil.move(str(item), staging / item.name)
+        model_dir.rmdir()
+        replace_dir(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return NerTrainResult(out_dir=out_dir, labels=ner_labels, dev_scores=dev_scores, train_docs=len(train_rows),
+                          dev_docs=len(dev_rows), alignment=stats)
+
+
+def subsample_articles(rows: Any, fraction: float, seed: int = 0) -> Any:
+    """The rows of a random `fraction` of articles (at least one): learning curves grow by whole articles."""
+    if not 0 < fraction <= 1:
+        raise GeostanceError(f"train fraction must be in (0, 1], got {fraction}")
+    if fraction == 1:
+        return rows
+    articles = sorted(set(rows["article_id"]))
+    random.Random(seed).shuffle(articles)
+    keep = set(articles[:max(1, round(len(articles) * fraction))])
+    return rows.filter(lambda r: r["article_id"] in keep)
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """`section.key=value` strings → spaCy overrides; values parsed as JSON when they parse, else strings."""
+    import json
+
+    parsed: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or "." not in key:
+            raise GeostanceError(f"bad --set {item!r}: expected section.key=value (e.g. training.max_steps=500)")
+        try:
+            parsed[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            parsed[key.strip()] = value
+    return parsed

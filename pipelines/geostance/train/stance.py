@@ -1,0 +1,260 @@
+"""Train the stance classifier: a scikit-learn Pipeline searched by grouped cross-validation, saved with skops.
+
+Two variants are trained and both are kept in one skops file: one `global` model for all targets (target id
+and target-conditioned words as features) and `per_target` models (one per target, the global model serving
+targets without enough data). The one with the better score on dev (or, without dev, on out-of-fold
+predictions over train) is `selected` and used by default; evaluation reports both.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from geostance.errors import GeostanceError
+from geostance.fileio import atomic_write_json, replace_dir, staging_dir_for
+from geostance.package.stance_component import (MODEL_FILE, TRUSTED_TYPES, UntrustedModelError, dump_stance_model, load_stance_model,
+                                                 predict_stance, stance_inputs, target_key)
+from geostance.train.data import TaskData, load_task, stance_label_names, stance_rows
+from geostance.train.versions import library_versions
+
+VARIANTS = ("global", "per_target")
+SEMEVAL_LABELS = ("FAVOR", "AGAINST")
+
+# Default search: small, because it runs on every `make train`; wide enough to reach the published SemEval
+# baselines (word 1-3 + char 2-5 n-grams, class weights, C). Override with `param_grid`.
+DEFAULT_GRID: dict[str, list[Any]] = {
+    "clf__C": [0.1, 0.3, 1.0],
+    "clf__class_weight": [None, "balanced"],
+}
+
+
+def build_pipeline(variant: str = "global") -> Any:
+    """The named-step Pipeline: features (word, char, target, target_words) → clf (linear SVM)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+    from sklearn.svm import LinearSVC
+
+    # Columns of stance_inputs(): 0 marked text, 1 target key, 2 target-conditioned words.
+    transformers: list[tuple[str, Any, Any]] = [
+        ("word", TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True, min_df=1), 0),
+        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2), 0),
+    ]
+    if variant == "global":
+        transformers += [
+            ("target", OneHotEncoder(handle_unknown="ignore"), [1]),
+            ("target_words", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True), 2),
+        ]
+    return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)),
+                     ("clf", LinearSVC(dual="auto", max_iter=5000))])
+
+
+@dataclass
+class SearchResult:
+    model: Any
+    cv_score: float | None
+    best_params: dict[str, Any]
+    n_train: int
+    n_groups: int
+    note: str = ""
+
+
+@dataclass
+class StanceTrainResult:
+    out_dir: Path
+    selected: str
+    labels: list[str]
+    scores: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def f_avg_labels(labels: list[str]) -> list[str]:
+    """FAVOR and AGAINST where the label set has them (SemEval's F_avg); else every label (macro-F1)."""
+    chosen = [lab for lab in SEMEVAL_LABELS if lab in labels]
+    return chosen if len(chosen) == len(SEMEVAL_LABELS) else list(labels)
+
+
+def _scorer(labels: list[str]) -> Any:
+    from sklearn.metrics import f1_score, make_scorer
+
+    return make_scorer(f1_score, average="macro", labels=f_avg_labels(labels), zero_division=0)
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
+
+
+def search(X: np.ndarray, y: list[str], groups: list[str], labels: list[str], variant: str,
+           param_grid: dict[str, list[Any]], n_splits: int, n_jobs: int) -> SearchResult:
+    """Grid search by GroupKFold on (X, y); refit on all of it. With fewer than 2 groups: fit the defaults."""
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+
+    pipe = build_pipeline(variant)
+    n_groups = len(set(groups))
+    if n_groups < 2 or len(set(y)) < 2:
+        pipe.fit(X, y)
+        return SearchResult(pipe, None, {}, len(y), n_groups, note="too few articles or classes to search; defaults")
+    cache = tempfile.mkdtemp(prefix="geostance-stance-cache-")
+    try:
+        pipe.set_params(memory=cache)  # features are computed once per fold, not once per C value
+        grid = GridSearchCV(pipe, param_grid, scoring=_scorer(labels), cv=GroupKFold(n_splits=min(n_splits, n_groups)),
+                            n_jobs=n_jobs, refit=True, error_score="raise")
+        grid.fit(X, y, groups=groups)
+        model = grid.best_estimator_
+        model.set_params(memory=None)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return SearchResult(model, float(grid.best_score_), {k: _plain(v) for k, v in grid.best_params_.items()},
+                        len(y), n_groups)
+
+
+def _oof_predictions(bundle: dict[str, Any], variant: str, X_texts: list[str], targets: list[str], y: list[str],
+                     groups: list[str], n_splits: int) -> list[str]:
+    """Out-of-fold predictions with the chosen hyper-parameters: a fair comparison when there is no dev split."""
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold
+
+    preds = [""] * len(y)
+    n = min(n_splits, len(set(groups)))
+    if n < 2:
+        return predict_stance(bundle, X_texts, targets, variant)[0]
+    for train_idx, test_idx in GroupKFold(n_splits=n).split(X_texts, y, groups):
+        fold = {"selected": variant, "global": clone(bundle["global"]), "per_target": {}}
+        tr = list(train_idx)
+        fold["global"].fit(stance_inputs([X_texts[i] for i in tr], [targets[i] for i in tr]), [y[i] for i in tr])
+        if variant == "per_target":
+            for key, model in bundle["per_target"].items():
+                idx = [i for i in tr if target_key(targets[i]) == key]
+                if len(set(y[i] for i in idx)) >= 2:
+                    fold["per_target"][key] = clone(model).fit(
+                        stance_inputs([X_texts[i] for i in idx], [targets[i] for i in idx]), [y[i] for i in idx])
+        out = predict_stance(fold, [X_texts[i] for i in test_idx], [targets[i] for i in test_idx], variant)[0]
+        for i, p in zip(test_idx, out):
+            preds[i] = p
+    return preds
+
+
+def train_stance(data_dir: str | Path, out_dir: str | Path, **kwargs: Any) -> StanceTrainResult:
+    return train_stance_on(load_task(data_dir, "stance"), out_dir, **kwargs)
+
+
+def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str, ...] = VARIANTS,
+                    param_grid: dict[str, list[Any]] | None = None, n_splits: int = 5, n_jobs: int = 1,
+                    train_split: str = "train", dev_split: str = "dev", train_limit: float | None = None,
+                    seed: int = 0, progress: Any = None) -> StanceTrainResult:
+    """Search, fit and save. `variants`: which of global/per_target to train (the first listed is selected when
+    only one is trained). `progress(message)` is called before each search."""
+    from sklearn.metrics import f1_score
+
+    from geostance.train.ner import subsample_articles
+
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown or not variants:
+        raise GeostanceError(f"unknown stance variant(s) {unknown}; choose from {list(VARIANTS)}")
+    grid = param_grid or DEFAULT_GRID
+    out_dir = Path(out_dir)
+    train = data.split(train_split)
+    if train_limit is not None:
+        train = subsample_articles(train, train_limit, seed)
+    labels = stance_label_names(train.features)
+    texts, targets, y, groups = stance_rows(train)
+    if len(set(y)) < 2:
+        raise GeostanceError(f"{data.path}: split {train_split!r} has {len(y)} rows and fewer than 2 stance labels")
+    say = progress or (lambda message: None)
+    X = stance_inputs(texts, targets)
+    started = time.monotonic()
+
+    say(f"global model: {len(y)} rows, {len(set(groups))} articles, grid {grid}")
+    global_search = search(X, y, groups, labels, "global", grid, n_splits, n_jobs)
+    bundle: dict[str, Any] = {"selected": variants[0], "global": global_search.model, "per_target": {},
+                              "labels": labels, "targets": sorted(set(targets))}
+    searches: dict[str, Any] = {"global": global_search}
+    per_target_notes: dict[str, str] = {}
+    if "per_target" in variants:
+        for target in sorted(set(targets)):
+            idx = [i for i, t in enumerate(targets) if t == target]
+            y_t = [y[i] for i in idx]
+            if len(set(y_t)) < 2:
+                per_target_notes[target] = f"{len(idx)} rows, one label only: served by the global model"
+                continue
+            say(f"per-target model {target!r}: {len(idx)} rows")
+            result = search(X[idx], y_t, [groups[i] for i in idx], labels, "per_target", grid, n_splits, n_jobs)
+            bundle["per_target"][target_key(target)] = result.model
+            searches[f"per_target:{target}"] = result
+
+    scores: dict[str, dict[str, Any]] = {}
+    check = "dev" if data.has(dev_split) else "out-of-fold on train"
+    if data.has(dev_split):
+        d_texts, d_targets, d_y, _ = stance_rows(data.split(dev_split))
+    for variant in variants:
+        if data.has(dev_split):
+            preds = predict_stance(bundle, d_texts, d_targets, variant)[0]
+            gold = d_y
+        else:
+            preds = _oof_predictions(bundle, variant, texts, targets, y, groups, n_splits)
+            gold = y
+        scores[variant] = {
+            "checked_on": check if data.has(dev_split) else check,
+            "f_avg": float(f1_score(gold, preds, labels=f_avg_labels(labels), average="macro", zero_division=0)),
+            "macro_f1": float(f1_score(gold, preds, labels=labels, average="macro", zero_division=0)),
+            "n": len(gold),
+        }
+    selected = max(variants, key=lambda v: (scores[v]["f_avg"], -variants.index(v)))
+    bundle["selected"] = selected
+
+    staging = staging_dir_for(out_dir)
+    try:
+        dump_stance_model(bundle, staging / MODEL_FILE)
+        load_stance_model(staging / MODEL_FILE)  # the file we ship must pass our own trusted-type check
+        meta = {
+            "task": "stance",
+            "model_file": MODEL_FILE,
+            "format": "skops",
+            "trusted_types": list(TRUSTED_TYPES),
+            "dataset_fingerprint": data.fingerprint,
+            "dataset_path": str(data.path.parent),
+            "labels": labels,
+            "targets": bundle["targets"],
+            "selected": selected,
+            "variants": list(variants),
+            "selection_score": f"F_avg over {f_avg_labels(labels)} on {check}",
+            "scores": scores,
+            "search": {name: {"cv_score": s.cv_score, "best_params": s.best_params, "n_train": s.n_train,
+                              "n_groups": s.n_groups, "note": s.note} for name, s in searches.items()},
+            "param_grid": {k: [_plain(v) for v in vs] for k, vs in grid.items()},
+            "cv": f"GroupKFold(n_splits<={n_splits}) by article_id on {train_split}",
+            "per_target_fallbacks": per_target_notes,
+            "train_split": train_split,
+            "train_rows": len(y),
+            "train_limit": train_limit,
+            "versions": library_versions(),
+            "train_seconds": round(time.monotonic() - started, 1),
+        }
+        atomic_write_json(staging / "meta.json", meta)
+        replace_dir(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return StanceTrainResult(out_dir=out_dir, selected=selected, labels=labels, scores=scores)
+
+
+def load_stance_dir(model_dir: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(bundle, meta) of a directory written by train_stance."""
+    import json
+
+    model_dir = Path(model_dir)
+    meta_path = model_dir / "meta.json"
+    if not meta_path.is_file() or not (model_dir / MODEL_FILE).is_file():
+        raise GeostanceError(f"{model_dir}: not a stance model directory (needs meta.json and {MODEL_FILE})")
+    try:
+        bundle = load_stance_model(model_dir / MODEL_FILE)
+    except UntrustedModelError as exc:
+        raise GeostanceError(str(exc)) from None
+    return bundle, json.loads(meta_path.read_text(encoding="utf-8"))

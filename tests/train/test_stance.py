@@ -1,0 +1,92 @@
+import json
+import shutil
+import zipfile
+
+import pytest
+import skops.io as sio
+from sklearn.preprocessing import FunctionTransformer
+
+from geostance.errors import GeostanceError
+from geostance.package.stance_component import (UntrustedModelError, load_stance_model, mark_mentions,
+                                                 predict_stance, stance_inputs)
+from geostance.train.data import load_task, stance_rows
+from geostance.train.stance import build_pipeline, load_stance_dir, train_stance
+
+
+def test_pipeline_has_named_steps():
+    pipe = build_pipeline("global")
+    assert list(pipe.named_steps) == ["features", "clf"]
+    assert [name for name, _, _ in pipe.named_steps["features"].transformers] == [
+        "word", "char", "target", "target_words"]
+    assert [name for name, _, _ in build_pipeline("per_target").named_steps["features"].transformers] == [
+        "word", "char"]
+
+
+def test_target_mentions_are_marked():
+    assert mark_mentions("Hillary Clinton spoke; hillary won.", "Hillary Clinton") == \
+        "tgtmention Hillary tgtmention Clinton spoke; tgtmention hillary won."
+    X = stance_inputs(["New sanctions on Russia"], ["sanctions"])
+    assert X.shape == (1, 3)
+    assert X[0, 0] == "New tgtmention sanctions on Russia"
+    assert X[0, 1] == "sanctions"
+    assert X[0, 2].split() == ["sanctions__new", "sanctions__sanctions", "sanctions__on", "sanctions__russia"]
+
+
+def test_meta_records_everything_and_models_predict(models):
+    bundle, meta = load_stance_dir(models["stance"])
+    assert meta["dataset_fingerprint"] == "sha256:test-fixture"
+    assert meta["labels"] == ["FAVOR", "AGAINST", "NONE"]
+    assert meta["versions"]["scikit-learn"]
+    assert set(meta["scores"]) == {"global", "per_target"}
+    assert meta["selected"] in ("global", "per_target")
+    assert 0 <= meta["search"]["global"]["cv_score"] <= 1
+    assert meta["search"]["global"]["best_params"]["clf__C"] in (0.3, 1.0)
+    assert {"per_target:alliance", "per_target:sanctions"} <= set(meta["search"])
+    texts, targets, gold, _ = stance_rows(load_task(models["data"], "stance").split("test"))
+    for variant in ("global", "per_target"):
+        predicted, scores = predict_stance(bundle, texts, targets, variant)
+        accuracy = sum(p == g for p, g in zip(predicted, gold)) / len(gold)
+        assert accuracy > 0.9, variant  # cue words decide the label in the fixture
+        assert all(abs(sum(s.values()) - 1) < 1e-6 for s in scores)
+
+
+def test_without_dev_split_the_variants_are_compared_out_of_fold(tmp_path, small_dataset):
+    import datasets
+
+    stance = datasets.load_from_disk(str(small_dataset / "stance"))
+    no_dev = tmp_path / "nodev"
+    datasets.DatasetDict({"train": stance["train"], "test": stance["test"]}).save_to_disk(str(no_dev / "stance"))
+    result = train_stance(no_dev, tmp_path / "stance", param_grid={"clf__C": [1.0]}, n_splits=3)
+    assert {s["checked_on"] for s in result.scores.values()} == {"out-of-fold on train"}
+    assert all(s["n"] == len(stance["train"]) for s in result.scores.values())
+
+
+def test_model_with_an_unexpected_type_is_refused(tmp_path, models):
+    bundle, _ = load_stance_dir(models["stance"])
+    bundle["global"].steps.insert(0, ("pre", FunctionTransformer(func=print)))
+    evil = tmp_path / "model.skops"
+    sio.dump(bundle, evil)
+    with pytest.raises(UntrustedModelError, match="FunctionTransformer"):
+        load_stance_model(evil)
+
+
+def test_tampered_file_is_refused_before_anything_is_built(tmp_path, models):
+    """Rewrite one class in a saved file's schema to `os.system`; the loader refuses it by its type list."""
+    source = models["stance"] / "model.skops"
+    tampered_dir = tmp_path / "stance"
+    shutil.copytree(models["stance"], tampered_dir)
+    tampered = tampered_dir / "model.skops"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(tampered, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "schema.json":
+                schema = json.loads(data)
+                text = json.dumps(schema).replace('"__class__": "LinearSVC", "__module__": "sklearn.svm._classes"',
+                                                  '"__class__": "system", "__module__": "os"', 1)
+                assert text != json.dumps(schema)
+                data = text.encode()
+            zout.writestr(item, data)
+    with pytest.raises(UntrustedModelError, match=r"os\.system"):
+        load_stance_model(tampered)
+    with pytest.raises(GeostanceError, match="refusing to load"):
+        load_stance_dir(tampered_dir)
