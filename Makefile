@@ -84,8 +84,8 @@ package: $(METRICS)
 	$(GEOSTANCE) package
 
 ## Benchmarks against published results and speed ratios: models/bench/results.json, BENCHMARKS.md
-bench: $(INSTALLED)
-	$(GEOSTANCE) bench
+bench: $(NER_MODEL) $(STANCE_MODEL)
+	$(GEOSTANCE) bench --data-dir ../shared/data
 
 ## Remove derived data (models/, caches); keeps .venv, the corpus and the annotations
 clean:

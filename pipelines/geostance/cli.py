@@ -28,6 +28,7 @@ def build_app() -> typer.Typer:
     from geostance.train.cli import app as train_app
     from geostance.doccano.cli import app as doccano_app
     from geostance.dataset.cli import app as dataset_app
+    from geostance.bench.cli import app as bench_app
 
     app = typer.Typer(help="geostance: annotated geopolitical news → Doccano → datasets → spaCy / sklearn models.",
                       no_args_is_help=True, pretty_exceptions_enable=False)
@@ -35,8 +36,9 @@ def build_app() -> typer.Typer:
     app.add_typer(train_app, name="train")
     app.add_typer(doccano_app, name="doccano")
     app.add_typer(dataset_app, name="dataset")
+    app.add_typer(bench_app, name="bench")
     for name, issue in (("evaluate", "evaluation"), ("predict", "prediction"),
-                        ("package", "packaging"), ("bench", "benchmarks")):
+                        ("package", "packaging")):
         app.add_typer(_not_built(name, issue), name=name)
     return app
 

@@ -1,0 +1,88 @@
+"""`geostance bench [ner|stance|speed]`: each part alone, or all three without a sub-command.
+
+Options are parsed here; the work is in `geostance.bench.run`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="Benchmarks: CoNLL-2003 NER, SemEval-2016 stance, speed ratios → models/bench/.",
+                  invoke_without_command=True)
+console = Console(stderr=True)
+
+DATA_HELP = "Folder holding conll2003/ and semeval2016-task6-stance/ (default ../shared/data)"
+OUT_HELP = "Where results.json and BENCHMARKS.md go (default models/bench/)"
+
+
+def _say(message: str) -> None:
+    console.print(f"[dim]bench:[/dim] {message}")
+
+
+def _done(paths: tuple[Path, Path], lines: list[str]) -> None:
+    for line in lines:
+        console.print(line)
+    console.print(f"Wrote {paths[0]} and {paths[1]}")
+
+
+@app.callback()
+def bench_all(
+    ctx: typer.Context,
+    data_dir: Path = typer.Option(None, "--data-dir", help=DATA_HELP),
+    out: Path = typer.Option(None, "--out", help=OUT_HELP),
+) -> None:
+    """Run every part (NER, stance, speed) when no sub-command is given."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from geostance.bench.run import BenchOptions, run_parts
+
+    paths, lines = run_parts(("ner", "stance", "speed"), BenchOptions.make(data_dir, out), say=_say)
+    _done(paths, lines)
+
+
+@app.command("ner")
+def ner_cmd(
+    data_dir: Path = typer.Option(None, "--data-dir", help=DATA_HELP),
+    out: Path = typer.Option(None, "--out", help=OUT_HELP),
+    config: Path = typer.Option(None, "--config", help="NER config (default pipelines/configs/ner.cfg)"),
+    max_steps: int = typer.Option(None, "--max-steps", help="Training steps (default: the bench's CoNLL budget)"),
+    patience: int = typer.Option(None, "--patience", help="Early-stop patience in steps"),
+    eval_frequency: int = typer.Option(None, "--eval-frequency", help="Steps between dev (testa) evaluations"),
+    sentences: bool = typer.Option(False, "--sentences", help="One Doc per sentence (no document context)"),
+) -> None:
+    """CoNLL-2003: train on eng.train, choose on eng.testa, report entity F1 on eng.testb."""
+    from geostance.bench.run import BenchOptions, NerBudget, run_parts
+
+    options = BenchOptions.make(data_dir, out, ner_config=config, document_context=not sentences,
+                                ner_budget=NerBudget.make(max_steps, patience, eval_frequency))
+    _done(*run_parts(("ner",), options, say=_say))
+
+
+@app.command("stance")
+def stance_cmd(
+    data_dir: Path = typer.Option(None, "--data-dir", help=DATA_HELP),
+    out: Path = typer.Option(None, "--out", help=OUT_HELP),
+) -> None:
+    """SemEval-2016 Task A: train on train + trial with the default search, report F_avg on test A."""
+    from geostance.bench.run import BenchOptions, run_parts
+
+    _done(*run_parts(("stance",), BenchOptions.make(data_dir, out), say=_say))
+
+
+@app.command("speed")
+def speed_cmd(
+    data_dir: Path = typer.Option(None, "--data-dir", help=DATA_HELP),
+    out: Path = typer.Option(None, "--out", help=OUT_HELP),
+    sizes: str = typer.Option("1000,100000", "--sizes", help="Dataset-build sizes in units, comma-separated"),
+    push_units: int = typer.Option(2000, "--push-units", help="Units for the Doccano push comparison"),
+    skip_doccano: bool = typer.Option(False, "--skip-doccano", help="Leave out the Doccano push comparison"),
+) -> None:
+    """Speed ratios: dataset build vs raw spaCy tokenisation, Doccano push vs one request per example,
+    nlp.pipe with vs without the stance component; peak memory for each."""
+    from geostance.bench.run import BenchOptions, run_parts
+
+    options = BenchOptions.make(data_dir, out, build_sizes=sizes, push_units=push_units, doccano=not skip_doccano)
+    _done(*run_parts(("speed",), options, say=_say))

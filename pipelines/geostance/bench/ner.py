@@ -1,0 +1,141 @@
+"""CoNLL-2003 English NER benchmark: the project's CoNLL reader, NER config and trainer, from `blank:en` on CPU.
+
+eng.train → train, eng.testa → dev (the trainer keeps the best model on it), eng.testb → test, scored once.
+With `document_context`, the sentences of one `-DOCSTART-` article become one row (one spaCy Doc), so the
+CNN sees neighbouring sentences, as spaCy's `convert -n` grouping does; scoring is the same either way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geostance.bench.scoring import entity_scores
+from geostance.errors import GeostanceError
+
+CONLL_DIR = "conll2003"
+CONLL_FILES = {"train": "eng.train", "dev": "eng.testa", "test": "eng.testb"}
+
+
+@dataclass
+class NerBenchSettings:
+    config: Path
+    overrides: dict[str, Any] = field(default_factory=dict)
+    document_context: bool = True
+    progress: bool = True
+
+
+def conll_paths(data_dir: Path) -> dict[str, Path]:
+    paths = {split: Path(data_dir) / CONLL_DIR / name for split, name in CONLL_FILES.items()}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise GeostanceError(f"CoNLL-2003 files missing: {', '.join(missing)} (pass --data-dir, the folder "
+                             f"holding {CONLL_DIR}/)")
+    return paths
+
+
+def build_conll_dataset(data_dir: Path, out_dir: Path, progress: bool) -> Any:
+    """The project's own build: `geostance dataset build --from conll --scheme iob1 --train .. --dev .. --test ..`."""
+    from geostance.dataset.readers.conll import TagScheme
+    from geostance.dataset.service import BuildRequest, run_build
+
+    paths = conll_paths(data_dir)
+    return run_build(BuildRequest(kind="conll", train=[paths["train"]], dev=[paths["dev"]], test=[paths["test"]],
+                                  scheme=TagScheme.iob1, out=out_dir, progress=progress))
+
+
+def join_documents(rows: list[dict[str, Any]], label_names: list[str]) -> list[dict[str, Any]]:
+    """Sentence rows (in file order) → one row per article: texts joined by a space, spans shifted."""
+    from geostance.train.data import row_spans
+
+    docs: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for row in rows:
+        if current is None or row["article_id"] != current["article_id"]:
+            current = {"id": row["article_id"], "article_id": row["article_id"], "unit_id": row["article_id"],
+                       "text": "", "tokens": [], "ner_tags": [], "spans": {"start": [], "end": [], "label": []}}
+            docs.append(current)
+        offset = len(current["text"]) + (1 if current["text"] else 0)
+        current["text"] = f"{current['text']} {row['text']}" if current["text"] else row["text"]
+        current["tokens"] += list(row["tokens"])
+        current["ner_tags"] += list(row["ner_tags"])
+        for start, end, label in row_spans(row, label_names):   # Sequence(dict) features store columns
+            current["spans"]["start"].append(start + offset)
+            current["spans"]["end"].append(end + offset)
+            current["spans"]["label"].append(label_names.index(label))
+    return docs
+
+
+def document_dataset(splits: Any) -> Any:
+    """A DatasetDict like `splits` (same features) with one row per article instead of per sentence."""
+    import datasets
+
+    from geostance.train.data import entity_label_names
+
+    out = {}
+    for name, split in splits.items():
+        names = entity_label_names(split.features)
+        out[name] = datasets.Dataset.from_list(join_documents(list(split), names), features=split.features)
+    return datasets.DatasetDict(out)
+
+
+def _shown(path: Path) -> str:
+    """A path as people should read it in the report: relative to the checkout when inside it."""
+    from geostance.paths import project_root
+
+    try:
+        return str(Path(path).resolve().relative_to(project_root()))
+    except ValueError:
+        return str(path)
+
+
+def gold_and_predicted(nlp: Any, rows: Any, batch_size: int = 64) -> tuple[list[list[tuple]], list[list[tuple]]]:
+    from geostance.train.data import entity_label_names, row_spans
+
+    names = entity_label_names(rows.features)
+    gold = [row_spans(r, names) for r in rows]
+    pred = [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            for doc in nlp.pipe(rows["text"], batch_size=batch_size)]
+    return gold, pred
+
+
+def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
+                  say: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
+    """Build, train, score. Returns the `ner.conll2003` entry of results.json (fractions)."""
+    import spacy
+
+    from geostance.train.data import TaskData, load_task
+    from geostance.train.ner import train_ner_on
+
+    started = time.monotonic()
+    work_dir = Path(work_dir)
+    say(f"building the CoNLL-2003 dataset into {work_dir / 'dataset'}")
+    build = build_conll_dataset(data_dir, work_dir / "dataset", settings.progress)
+    data = load_task(work_dir / "dataset", "ner")
+    sentences = {name: len(split) for name, split in data.splits.items()}
+    if settings.document_context:
+        data = TaskData(task="ner", path=data.path, splits=document_dataset(data.splits), fingerprint=data.fingerprint)
+    say(f"training: {len(data.split('train'))} train / {len(data.split('dev'))} dev rows, "
+        f"overrides {settings.overrides}")
+    t0 = time.monotonic()
+    trained = train_ner_on(data, work_dir / "model", settings.config, overrides=settings.overrides)
+    train_seconds = time.monotonic() - t0
+    say("scoring eng.testa and eng.testb")
+    nlp = spacy.load(trained.out_dir)
+    scores = {split: entity_scores(*gold_and_predicted(nlp, data.split(split))) for split in ("dev", "test")}
+    meta = nlp.meta.get("geostance", {})
+    return {
+        "test_f1": scores["test"]["f1"], "test_precision": scores["test"]["precision"],
+        "test_recall": scores["test"]["recall"], "test_per_label": scores["test"]["per_label"],
+        "dev_f1": scores["dev"]["f1"], "dev_precision": scores["dev"]["precision"],
+        "dev_recall": scores["dev"]["recall"], "dev_per_label": scores["dev"]["per_label"],
+        "train_seconds": round(train_seconds, 1), "seconds": round(time.monotonic() - started, 1),
+        "steps": settings.overrides.get("training.max_steps", "config default"),
+        "sentences": sentences, "rows": {name: len(split) for name, split in data.splits.items()},
+        "dataset_fingerprint": build.fingerprint, "alignment": meta.get("alignment"),
+        "settings": {"config": _shown(settings.config), "overrides": settings.overrides,
+                     "document_context": settings.document_context, "data": {k: f"{CONLL_DIR}/{v}" for k, v in CONLL_FILES.items()}},
+    }

@@ -1,0 +1,87 @@
+"""SemEval-2016 Task 6, Task A stance benchmark with the project's table reader and stance trainer.
+
+Train = trainingdata (Windows-1252) + trialdata, no dev split: the trainer searches its default grid by
+cross-validation on train and picks a variant on out-of-fold predictions. Test A is scored once, afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from geostance.bench.scoring import f_avg
+from geostance.errors import GeostanceError
+
+SEMEVAL_DIR = "semeval2016-task6-stance"
+SEMEVAL_FILES = {"train": ("trainingdata-all-annotations.txt", "trialdata-all-annotations.txt"),
+                 "test": ("testdata-taskA-all-annotations.txt",)}
+# The training file is Windows-1252; trial and test are ASCII, which cp1252 reads the same.
+SEMEVAL_ENCODING = "cp1252"
+
+
+def semeval_paths(data_dir: Path) -> dict[str, list[Path]]:
+    paths = {split: [Path(data_dir) / SEMEVAL_DIR / n for n in names] for split, names in SEMEVAL_FILES.items()}
+    missing = [str(p) for ps in paths.values() for p in ps if not p.is_file()]
+    if missing:
+        raise GeostanceError(f"SemEval-2016 files missing: {', '.join(missing)} (pass --data-dir, the folder "
+                             f"holding {SEMEVAL_DIR}/)")
+    return paths
+
+
+def build_semeval_dataset(data_dir: Path, out_dir: Path, progress: bool) -> Any:
+    """`geostance dataset build --from table --train training trial --test testA --text-col Tweet ...`."""
+    from geostance.dataset.service import BuildRequest, run_build
+
+    paths = semeval_paths(data_dir)
+    return run_build(BuildRequest(kind="table", train=paths["train"], test=paths["test"], out=out_dir,
+                                  text_col="Tweet", label_col="Stance", target_col="Target", id_col="ID",
+                                  encoding=SEMEVAL_ENCODING, progress=progress))
+
+
+def per_target_scores(gold: list[str], pred: list[str], targets: list[str]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for target in sorted(set(targets)):
+        idx = [i for i, t in enumerate(targets) if t == target]
+        out[target] = {**f_avg([gold[i] for i in idx], [pred[i] for i in idx]), "n": len(idx)}
+    return out
+
+
+def run_stance_bench(data_dir: Path, work_dir: Path, *, progress: bool = True, n_jobs: int = 1,
+                     say: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
+    """Build, train with the default search, score test A. Returns the `stance.semeval2016` entry (fractions)."""
+    from geostance.package.stance_component import predict_stance
+    from geostance.train.data import load_task, stance_rows
+    from geostance.train.stance import DEFAULT_GRID, load_stance_dir, train_stance_on
+
+    started = time.monotonic()
+    work_dir = Path(work_dir)
+    say(f"building the SemEval-2016 dataset into {work_dir / 'dataset'}")
+    build_semeval_dataset(data_dir, work_dir / "dataset", progress)
+    data = load_task(work_dir / "dataset", "stance")
+    t0 = time.monotonic()
+    trained = train_stance_on(data, work_dir / "model", n_jobs=n_jobs, progress=say)
+    train_seconds = time.monotonic() - t0
+    bundle, meta = load_stance_dir(trained.out_dir)
+    texts, targets, gold, _ = stance_rows(data.split("test"))
+    variant_scores = {}
+    selected_pred: list[str] = []
+    for variant in meta["variants"]:
+        pred = predict_stance(bundle, texts, targets, variant)[0]
+        variant_scores[variant] = f_avg(gold, pred)["f_avg"]
+        if variant == trained.selected:
+            selected_pred = pred
+    pooled = f_avg(gold, selected_pred)
+    return {
+        **pooled,
+        "per_target": per_target_scores(gold, selected_pred, targets),
+        "selected_variant": trained.selected,
+        "variant_scores": variant_scores,
+        "selection_scores": meta.get("scores"),
+        "search": meta.get("search"),
+        "param_grid": {k: [repr(v) if not isinstance(v, (str, int, float, type(None))) else v for v in vs]
+                       for k, vs in DEFAULT_GRID.items()},
+        "n_train": len(data.split("train")), "n_test": len(gold),
+        "train_seconds": round(train_seconds, 1), "seconds": round(time.monotonic() - started, 1),
+    }

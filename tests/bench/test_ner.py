@@ -1,0 +1,62 @@
+import json
+from pathlib import Path
+
+from geostance.bench.ner import join_documents
+
+
+def conll_entities(path: Path) -> tuple[dict[str, int], int]:
+    """Entity counts per type read straight from an IOB1 file (independently of the project's reader), and
+    the number of -DOCSTART- documents."""
+    counts: dict[str, int] = {}
+    docs = 0
+    prev = "O"
+    for line in path.read_text(encoding="ascii").splitlines():
+        if line.startswith("-DOCSTART-"):
+            docs += 1
+            prev = "O"
+            continue
+        if not line.strip():
+            prev = "O"
+            continue
+        tag = line.split()[-1]
+        if tag != "O" and (tag.startswith("B-") or prev == "O" or prev[2:] != tag[2:]):
+            counts[tag[2:]] = counts.get(tag[2:], 0) + 1
+        prev = tag
+    return counts, docs
+
+
+def test_join_documents_shifts_spans_onto_the_joined_text():
+    rows = [
+        {"article_id": "d1", "text": "EU rejects German call", "tokens": ["EU", "rejects", "German", "call"],
+         "ner_tags": [1, 0, 2, 0], "spans": {"start": [0, 11], "end": [2, 17], "label": [0, 1]}},
+        {"article_id": "d1", "text": "Peter Blackburn", "tokens": ["Peter", "Blackburn"], "ner_tags": [3, 3],
+         "spans": {"start": [0], "end": [15], "label": [2]}},
+        {"article_id": "d2", "text": "BRUSSELS", "tokens": ["BRUSSELS"], "ner_tags": [4],
+         "spans": {"start": [0], "end": [8], "label": [3]}},
+    ]
+    names = ["ORG", "MISC", "PER", "LOC"]
+    docs = join_documents(rows, names)
+    assert [d["article_id"] for d in docs] == ["d1", "d2"]
+    d1 = docs[0]
+    assert d1["text"] == "EU rejects German call Peter Blackburn"
+    spans = d1["spans"]
+    assert [(d1["text"][s:e], names[lab]) for s, e, lab in zip(spans["start"], spans["end"], spans["label"])] == [
+        ("EU", "ORG"), ("German", "MISC"), ("Peter Blackburn", "PER")]
+    assert d1["tokens"] == ["EU", "rejects", "German", "call", "Peter", "Blackburn"]
+    assert d1["ner_tags"] == [1, 0, 2, 0, 3, 3]
+    assert docs[1]["text"] == "BRUSSELS"
+
+
+def test_bench_ner_writes_scores_for_every_gold_entity(bench_out, mini_data):
+    results = json.loads((bench_out / "results.json").read_text())
+    ner = results["ner"]["conll2003"]
+    gold_counts, n_docs = conll_entities(mini_data / "conll2003" / "eng.testb")
+    assert {lab: s["support"] for lab, s in ner["test_per_label"].items() if s["support"]} == gold_counts
+    assert 0.0 <= ner["test_f1"] <= 1.0 and 0.0 <= ner["dev_f1"] <= 1.0
+    assert ner["settings"]["document_context"] is True
+    assert ner["rows"]["test"] == n_docs          # one row per -DOCSTART- article
+    assert ner["steps"] == 40
+    assert results["runs"]["ner"]["machine"]["cores_usable"] >= 1
+    assert (bench_out / "work" / "ner" / "model" / "meta.json").is_file()
+    report = (bench_out / "BENCHMARKS.md").read_text()
+    assert f"**{100 * ner['test_f1']:.2f}**" in report
