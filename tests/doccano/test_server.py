@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import pytest
+import requests
+
+from geostance.doccano.server import _alive, health, local_port, read_state, stop_server, worker_problem
+from geostance.errors import GeostanceError
+from tests.doccano.conftest import SERVER_HOME
+
+
+def test_worker_problem_reads_doccanos_health_report():
+    assert worker_problem({"CeleryHealthCheckCelery": "OK", "Cache": "OK"}) is None
+    assert "took too long" in worker_problem(
+        {"CeleryHealthCheckCelery": "unavailable: TimeoutError: The task took too long to return a result"})
+
+
+def test_up_refuses_a_non_local_url():
+    with pytest.raises(GeostanceError, match="must be http://127.0.0.1:PORT"):
+        local_port("https://doccano.example.org")
+    assert local_port("http://localhost:8123/") == 8123
+
+
+def test_down_without_a_server_stops_nothing(tmp_path):
+    assert stop_server(tmp_path) == []
+
+
+@pytest.mark.doccano
+def test_server_runs_web_and_worker_under_recorded_pids(doccano_server):
+    state = read_state(SERVER_HOME[doccano_server.url].resolve())
+    assert all(_alive(pid) for pid in state.pids)
+    assert worker_problem(health(doccano_server.url)) is None
+    assert state.url == doccano_server.url
+
+
+def test_stop_server_stops_exactly_the_recorded_process_groups(tmp_path):
+    """Stand-in processes (sleep) recorded as web and worker: down stops both, and nothing else."""
+    import json
+    import subprocess
+    import time
+
+    procs = [subprocess.Popen(["sleep", "60"], start_new_session=True) for _ in range(2)]
+    bystander = subprocess.Popen(["sleep", "60"])
+    (tmp_path / "server.json").write_text(json.dumps({"url": "http://127.0.0.1:1", "port": 1, "home": str(tmp_path),
+                                                      "web_pid": procs[0].pid, "task_pid": procs[1].pid,
+                                                      "started_at": time.time()}))
+    try:
+        assert stop_server(tmp_path) == [procs[0].pid, procs[1].pid]
+        assert all(p.wait(timeout=5) is not None for p in procs)
+        assert bystander.poll() is None
+        assert not (tmp_path / "server.json").exists()
+    finally:
+        bystander.kill()
+        bystander.wait()
