@@ -34,3 +34,23 @@ def test_pipe_row_times_the_pipeline_with_and_without_stance(bench_out, repo_roo
     assert d["with_stance_words_per_s"] == pytest.approx(d["tokens"] / d["with_stance_s"])
     assert row["ours_peak_mb"] > 0 and row["baseline_peak_mb"] > 0
     assert "stance" in nlp.pipe_names   # select_pipes restored it
+
+
+def test_build_rows_report_ours_over_tokenisation():
+    from geostance.bench.speed import build_rows
+
+    (row,) = build_rows([200], say=lambda m: None)
+    d = row["details"]
+    assert d["n_units"] == 200 and sum(d["rows"]["ner"].values()) == 200
+    assert row["ratio"] == pytest.approx(d["build_s"] / d["tokenise_s"])
+    assert row["key"] == "dataset_build_200"
+
+
+@pytest.mark.doccano
+def test_push_rows_against_a_throwaway_server(tmp_path):
+    from geostance.bench.speed import push_rows
+
+    first, noop = push_rows(30, tmp_path / "home", say=lambda m: None)
+    assert first["details"]["uploaded_first"] == 30 and first["details"]["examples_in_project"] == 30
+    assert noop["details"]["uploaded_second"] == 0
+    assert first["ratio"] == pytest.approx(first["details"]["per_example_s"] / first["details"]["push_s"])
