@@ -11,6 +11,7 @@ import pytest
 from geostance.doccano.client import DoccanoError, connect
 from geostance.doccano.server import free_port, read_state, start_server
 from geostance.errors import GeostanceError
+from tests.doccano.conftest import SERVER_HOME
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +50,7 @@ def test_one_line_errors_without_password(doccano_server, tmp_path, case):
 
 @pytest.mark.doccano
 def test_stopped_worker_is_detected_before_upload(doccano_server, admin):
-    state = read_state(Path(doccano_server.url and admin.settings.url and _home(doccano_server)))
+    state = read_state(SERVER_HOME[doccano_server.url].resolve())
     os.killpg(state.task_pid, signal.SIGSTOP)
     try:
         with pytest.raises(DoccanoError, match="task worker .* is not running"):
@@ -65,12 +66,6 @@ def test_stopped_worker_is_detected_before_upload(doccano_server, admin):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
-
-
-def _home(settings):
-    from tests.doccano.conftest import SERVER_HOME
-
-    return SERVER_HOME[settings.url]
 
 
 @pytest.mark.doccano
