@@ -92,3 +92,15 @@ def test_batch_of_many_units_keeps_units_apart():
     assert [r["tokens"] for r in rows] == [["Seoul"], [], ["Tokyo", "and", "Seoul"], ["x"]]
     assert [r["ner_tags"] for r in rows] == [[3], [], [0, 0, 3], [0]]
     assert report.units == 4 and report.tokens == 5
+
+
+def test_fast_and_checked_records_mix_in_one_batch():
+    texts = [("Tokyo and Seoul", [(10, 15, "GPE"), (0, 5, "GPE")]),          # exact, given out of order
+             ("to Pyongyang now", [(3, 8, "GPE")]),                           # misaligned → expanded
+             ("Kim met Putin", [(0, 3, "PERSON"), (0, 3, "PERSON")]),         # duplicate → one dropped
+             ("The United Nations met", [(4, 18, "ORG")])]
+    rows, report = run(texts)
+    assert [spans_of(r) for r in rows] == [[("Tokyo", "GPE"), ("Seoul", "GPE")], [("Pyongyang", "GPE")],
+                                           [("Kim", "PERSON")], [("United Nations", "ORG")]]
+    assert [r["ner_tags"] for r in rows] == [[3, 0, 3], [0, 3, 0], [1, 0, 0], [0, 5, 6, 0]]
+    assert report.spans_in == 6 and report.spans_exact == 5 and report.spans_kept == 5   # the duplicate is exact too

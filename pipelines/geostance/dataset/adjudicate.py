@@ -81,9 +81,27 @@ def _rule(votes: int, n: int) -> str:
     return "unanimous" if votes == n else "majority"
 
 
+def decided_units(decisions: dict[tuple, Decision]) -> set[str]:
+    return {k[0] for k in decisions}
+
+
 def adjudicate_unit(unit: UnitVotes, decisions: dict[tuple, Decision], summary: AdjudicationSummary,
-                    used: set[tuple]) -> UnitGold:
+                    used: set[tuple], decided: set[str] | None = None) -> UnitGold:
     n = len(unit.annotators)
+    if n == 1 and unit.unit_id not in (decided if decided is not None else decided_units(decisions)):
+        # one annotator and no decision: their labels are the gold (the common case, kept fast)
+        (who,) = unit.annotators
+        spans = sorted(unit.spans.get(who, ()))
+        stances = dict(unit.stances.get(who, {}))
+        summary.units += 1
+        summary.counts["span: single annotator"] += len(spans)
+        summary.counts["stance: single annotator"] += len(stances)
+        provenance = [{"unit_id": unit.unit_id, "kind": "span", "start": s, "end": e, "label": lab,
+                       "votes": "1/1", "by": [who], "rule": "single annotator", "gold": True}
+                      for s, e, lab in spans]
+        provenance += [{"unit_id": unit.unit_id, "kind": "stance", "target": t, "votes": {who: lab}, "label": lab,
+                        "rule": "single annotator 1/1", "gold": True} for t, lab in sorted(stances.items())]
+        return UnitGold(unit.unit_id, spans, stances, provenance)
     gold_spans: list[SpanKey] = []
     provenance: list[dict[str, Any]] = []
     summary.units += 1
@@ -154,7 +172,8 @@ def adjudicate(units: Iterable[UnitVotes], decisions: dict[tuple, Decision] | No
     decisions = decisions or {}
     summary = AdjudicationSummary()
     used: set[tuple] = set()
-    gold = [adjudicate_unit(u, decisions, summary, used) for u in units]
+    decided = decided_units(decisions)
+    gold = [adjudicate_unit(u, decisions, summary, used, decided) for u in units]
     summary.unused_decisions = sorted(d.origin for k, d in decisions.items() if k not in used)
     return gold, summary
 

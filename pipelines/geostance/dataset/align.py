@@ -247,27 +247,91 @@ class Aligner:
             b_start, b_end = g_start, g_end
         tokens = _token_strings(data, b_start, b_end)
 
-        tags = np.zeros(int(tok_offsets[-1]), dtype=np.int64)
-        span_counts = np.zeros(len(records), dtype=np.int64)
-        s_start: list[int] = []
-        s_end: list[int] = []
-        s_label: list[int] = []
+        n_rec = len(records)
+        # Fast path, all in numpy: records whose spans all sit exactly on token edges, with known labels, inside
+        # the text, without whitespace edges and without overlaps. Every other record goes through `_record_spans`,
+        # which checks span by span and reports each case.
+        label_ids = self.label_ids
+        rec_of: list[int] = []
+        sp_s: list[Any] = []
+        sp_e: list[Any] = []
+        sp_l: list[int] = []
+        slow = np.zeros(n_rec, dtype=bool)
         for k, record in enumerate(records):
-            if not record.spans:
+            spans = record.spans
+            if not spans:
                 continue
+            text = record.text
+            for span in spans:
+                start, end, label = span[0], span[1], span[2]
+                lab = label_ids.get(label, -1) if isinstance(label, str) else -1
+                if (lab < 0 or type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text)
+                        or text[start].isspace() or text[end - 1].isspace()):
+                    slow[k] = True
+                    break
+                rec_of.append(k)
+                sp_s.append(start)
+                sp_e.append(end)
+                sp_l.append(lab)
+        rec_arr = np.array(rec_of, dtype=np.int64)
+        fast_ok = ~slow[rec_arr] if len(rec_arr) else np.zeros(0, dtype=bool)
+        rec_arr = rec_arr[fast_ok]
+        gs = np.array(sp_s, dtype=np.int64)[fast_ok] + char_base[rec_arr]
+        ge = np.array(sp_e, dtype=np.int64)[fast_ok] + char_base[rec_arr]
+        lab_arr = np.array(sp_l, dtype=np.int64)[fast_ok]
+        ti = np.searchsorted(g_start, gs, side="left")
+        tj = np.searchsorted(g_end, ge, side="right") - 1
+        n_all = len(g_start)
+        ok = (ti < n_all) & (tj >= 0) & (ti <= tj)
+        ok &= g_start[np.minimum(ti, n_all - 1)] == gs if n_all else ok
+        ok &= g_end[np.clip(tj, 0, max(n_all - 1, 0))] == ge if n_all else ok
+        ok &= (ti >= tok_offsets[rec_arr]) & (tj < tok_offsets[rec_arr + 1])
+        slow[rec_arr[~ok]] = True
+        order = np.lexsort((ti, rec_arr))
+        rec_arr, ti, tj, lab_arr = rec_arr[order], ti[order], tj[order], lab_arr[order]
+        if len(rec_arr) > 1:     # overlaps and duplicates: some consecutive pair (by start) overlaps
+            clash = (rec_arr[1:] == rec_arr[:-1]) & (ti[1:] <= tj[:-1])
+            slow[rec_arr[1:][clash]] = True
+        keep = ~slow[rec_arr] if len(rec_arr) else np.zeros(0, dtype=bool)
+        rec_arr, ti, tj, lab_arr = rec_arr[keep], ti[keep], tj[keep], lab_arr[keep]
+        self.report.spans_exact += len(rec_arr)
+        self.report.spans_in += len(rec_arr)
+
+        slow_rec: list[int] = []
+        slow_i: list[int] = []
+        slow_j: list[int] = []
+        slow_l: list[int] = []
+        for k in np.flatnonzero(slow).tolist():
             local = offsets[k]
             starts = local[:, 0].tolist()
             ends = (local[:, 0] + local[:, 1]).tolist()
             base = int(tok_offsets[k])
-            kept = self._record_spans(record, starts, ends)
-            for i, j, lab in kept:
-                tags[base + i] = 1 + 2 * lab
-                tags[base + i + 1:base + j + 1] = 2 + 2 * lab
-                s_start.append(starts[i])
-                s_end.append(ends[j])
-                s_label.append(lab)
-            span_counts[k] = len(kept)
-        self.report.units += len(records)
+            for i, j, lab in self._record_spans(records[k], starts, ends):
+                slow_rec.append(k)
+                slow_i.append(base + i)
+                slow_j.append(base + j)
+                slow_l.append(lab)
+        if slow_rec:
+            rec_arr = np.concatenate([rec_arr, np.array(slow_rec, dtype=np.int64)])
+            ti = np.concatenate([ti, np.array(slow_i, dtype=np.int64)])
+            tj = np.concatenate([tj, np.array(slow_j, dtype=np.int64)])
+            lab_arr = np.concatenate([lab_arr, np.array(slow_l, dtype=np.int64)])
+            order = np.lexsort((ti, rec_arr))
+            rec_arr, ti, tj, lab_arr = rec_arr[order], ti[order], tj[order], lab_arr[order]
+
+        tags = np.zeros(n_all, dtype=np.int64)
+        tags[ti] = 1 + 2 * lab_arr
+        inner = tj - ti
+        if inner.any():
+            total = int(inner.sum())
+            pos = np.repeat(ti + 1 - np.concatenate([[0], np.cumsum(inner)[:-1]]), inner) + np.arange(total)
+            tags[pos] = np.repeat(2 + 2 * lab_arr, inner)
+        span_counts = np.bincount(rec_arr, minlength=n_rec) if n_rec else np.zeros(0, dtype=np.int64)
+        base_of = char_base[rec_arr]
+        s_start = g_start[ti] - base_of if len(ti) else np.zeros(0, dtype=np.int64)
+        s_end = g_end[tj] - base_of if len(tj) else np.zeros(0, dtype=np.int64)
+        s_label = lab_arr
+        self.report.units += n_rec
         self.report.tokens += int(tok_offsets[-1])
         self.report.spans_kept += len(s_label)
 
@@ -276,9 +340,9 @@ class Aligner:
         np.cumsum(span_counts, out=span_off[1:])
         span_off_arr = pa.array(span_off)
         spans = pa.StructArray.from_arrays(
-            [pa.ListArray.from_arrays(span_off_arr, pa.array(s_start, pa.int32())),
-             pa.ListArray.from_arrays(span_off_arr, pa.array(s_end, pa.int32())),
-             pa.ListArray.from_arrays(span_off_arr, pa.array(s_label, pa.int64()))],
+            [pa.ListArray.from_arrays(span_off_arr, pa.array(s_start.astype(np.int32))),
+             pa.ListArray.from_arrays(span_off_arr, pa.array(s_end.astype(np.int32))),
+             pa.ListArray.from_arrays(span_off_arr, pa.array(s_label.astype(np.int64)))],
             names=["start", "end", "label"])
         columns = [
             pa.array([r.id for r in records], pa.string()),

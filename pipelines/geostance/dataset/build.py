@@ -8,6 +8,7 @@ whole directory replaces the old one in one rename.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -25,11 +26,11 @@ from geostance.dataset.features import SPLITS, ner_features, stance_features
 from geostance.dataset.records import NerRecord, StanceRecord
 from geostance.dataset.splits import DEFAULT_SEED, SplitAssigner
 from geostance.errors import GeostanceError, InputError
-from geostance.fileio import (atomic_write_bytes, atomic_write_json, atomic_write_jsonl, atomic_write_text,
-                              replace_dir, staging_dir_for)
+from geostance.fileio import replace_dir, staging_dir_for
 
 BUILDER_VERSION = 1
 DEFAULT_BATCH = 2000
+ARROW_FILE = "data-00000-of-00001.arrow"   # the name save_to_disk gives a single-shard split
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Source:
     stance_labels: list[str] | None = None
     ner: Callable[[], Iterator[NerRecord]] | None = None
     stance: Callable[[], Iterator[StanceRecord]] | None = None
+    records: Callable[[], Iterator[NerRecord | StanceRecord]] | None = None   # both kinds in one pass
     propositions: dict[str, str] = field(default_factory=dict)
     read_issues: list[str] = field(default_factory=list)      # adjusted on reading (listed, counted)
     extra: dict[str, Any] = field(default_factory=dict)         # agreement, adjudication, ... for card and info
@@ -102,7 +104,7 @@ class _SplitWriters:
 
     def write(self, split: str, batch: pa.RecordBatch) -> None:
         if split not in self.arrow:
-            path = self.stage / "_arrow" / f"{self.task}-{split}.arrow"
+            path = self.stage / self.task / split / ARROW_FILE
             path.parent.mkdir(parents=True, exist_ok=True)
             sink = pa.OSFile(str(path), "wb")
             self.arrow[split] = (sink, pa.ipc.new_stream(sink, self.schema))
@@ -119,41 +121,48 @@ class _SplitWriters:
             writer.close()
             sink.close()
             self.parquet[split].close()
-            paths[split] = self.stage / "_arrow" / f"{self.task}-{split}.arrow"
+            paths[split] = self.stage / self.task / split / ARROW_FILE
         return paths
 
 
-def _save_dict(arrow_paths: dict[str, Path], target: Path) -> None:
-    import datasets
-    from datasets import Dataset, DatasetDict
+def _finish_dataset_dict(task_dir: Path, splits: list[str], features: Any, fingerprint_: str) -> None:
+    """Write the metadata `DatasetDict.save_to_disk` writes, around Arrow files already streamed into place.
 
-    ordered = {s: arrow_paths[s] for s in SPLITS if s in arrow_paths}
-    was_enabled = datasets.is_progress_bar_enabled()
-    datasets.disable_progress_bars()     # our own bar covers the build; HF's per-split bars are noise here
-    try:
-        DatasetDict({s: Dataset.from_file(str(p)) for s, p in ordered.items()}).save_to_disk(str(target))
-    finally:
-        if was_enabled:
-            datasets.enable_progress_bars()
+    The Arrow stream files are written batch by batch during the build (one per split, the single-shard layout
+    of `save_to_disk`), so saving never copies the data again and memory stays flat; `load_from_disk` and the
+    tests read the result like any saved DatasetDict.
+    """
+    from datasets import DatasetInfo
+
+    ordered = [s for s in SPLITS if s in splits]
+    for split in ordered:
+        split_dir = task_dir / split
+        state = {"_data_files": [{"filename": ARROW_FILE}], "_format_columns": None, "_format_kwargs": {},
+                 "_format_type": None, "_output_all_columns": False, "_split": split,
+                 "_fingerprint": hashlib.sha256(f"{fingerprint_}:{task_dir.name}:{split}".encode()).hexdigest()[:16]}
+        (split_dir / "state.json").write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+        DatasetInfo(features=features).write_to_directory(str(split_dir))
+    (task_dir / "dataset_dict.json").write_text(json.dumps({"splits": ordered}), encoding="utf-8")
 
 
-def _batched(records: Iterator[Any], assign: SplitAssigner, size: int, progress: Any
-             ) -> Iterator[tuple[str, list[Any]]]:
-    """Group a record stream into per-split batches of `size`."""
-    pending: dict[str, list[Any]] = defaultdict(list)
+def _routed(records: Iterator[Any], assign: SplitAssigner, size: int, progress: Any
+            ) -> Iterator[tuple[str, str, list[Any]]]:
+    """Group a stream of NER and stance records into (task, split) batches of `size`."""
+    pending: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for record in records:
+        task = "ner" if isinstance(record, NerRecord) else "stance"
         split = record.split or assign(record.article_id)
         if split not in SPLITS:
             raise InputError(record.origin, f"unknown split {split!r}")
-        bucket = pending[split]
+        bucket = pending[(task, split)]
         bucket.append(record)
         if len(bucket) >= size:
-            yield split, bucket
+            yield task, split, bucket
             progress.update(len(bucket))
-            pending[split] = []
-    for split, bucket in pending.items():
+            pending[(task, split)] = []
+    for (task, split), bucket in pending.items():
         if bucket:
-            yield split, bucket
+            yield task, split, bucket
             progress.update(len(bucket))
 
 
@@ -168,7 +177,19 @@ def _stance_batch(records: list[StanceRecord], label_ids: dict[str, int], schema
     return pa.RecordBatch.from_arrays([pa.array(c, f.type) for c, f in zip(cols, schema)], schema=schema)
 
 
+def _stream(source: Source) -> Iterator[NerRecord | StanceRecord]:
+    if source.records is not None:
+        yield from source.records()
+        return
+    if source.ner is not None and source.entity_labels is not None:
+        yield from source.ner()
+    if source.stance is not None and source.stance_labels is not None:
+        yield from source.stance()
+
+
+@functools.lru_cache(maxsize=1)
 def _tokenizer() -> Any:
+    """spaCy `blank:en` tokenizer, made once per process (making it takes longer than tokenising 1k units)."""
     import spacy
 
     return spacy.blank("en").tokenizer
@@ -198,43 +219,38 @@ def build_dataset(source: Source, out_dir: Path, options: BuildOptions, schema_t
         counts: dict[str, dict[str, int]] = {}
         label_dist: dict[str, dict[str, dict[str, int]]] = {}
         features_desc: dict[str, Any] = {}
-        progress = tqdm(desc="building dataset", unit="units", disable=not options.progress, leave=False)
-        if source.ner is not None and source.entity_labels is not None:
-            feats = ner_features(source.entity_labels)
-            schema = feats.arrow_schema
-            aligner = Aligner(_tokenizer(), source.entity_labels, options.policy, report, schema)
-            writers = _SplitWriters(stage, "ner", schema)
-            ent_counts: dict[str, Counter] = defaultdict(Counter)
-            for split, batch in _batched(source.ner(), assign, options.batch_size, progress):
-                rb = aligner.batch(batch)
-                labels = rb.column(6).field("label").flatten()
-                for lab, n in zip(*_value_counts(labels)):
-                    ent_counts[split][source.entity_labels[lab]] += n
-                writers.write(split, rb)
-            paths = writers.close()
-            if paths:
-                _save_dict(paths, stage / "ner")
-                counts["ner"] = {s: writers.counts[s] for s in SPLITS if s in paths}
-                label_dist["ner"] = {s: dict(sorted(ent_counts[s].items())) for s in SPLITS if s in paths}
-                features_desc["ner"] = feats.to_dict()
-        if source.stance is not None and source.stance_labels is not None:
-            feats = stance_features(source.stance_labels)
-            schema = feats.arrow_schema
+        progress = tqdm(desc="building dataset", unit="records", disable=not options.progress, leave=False)
+        writers: dict[str, _SplitWriters] = {}
+        feats: dict[str, Any] = {}
+        dist: dict[str, dict[str, Counter]] = {"ner": defaultdict(Counter), "stance": defaultdict(Counter)}
+        if source.entity_labels is not None and (source.ner is not None or source.records is not None):
+            feats["ner"] = ner_features(source.entity_labels)
+            aligner = Aligner(_tokenizer(), source.entity_labels, options.policy, report, feats["ner"].arrow_schema)
+            writers["ner"] = _SplitWriters(stage, "ner", feats["ner"].arrow_schema)
+        if source.stance_labels is not None and (source.stance is not None or source.records is not None):
+            feats["stance"] = stance_features(source.stance_labels)
             label_ids = {name: i for i, name in enumerate(source.stance_labels)}
-            writers = _SplitWriters(stage, "stance", schema)
-            st_counts: dict[str, Counter] = defaultdict(Counter)
-            for split, batch in _batched(source.stance(), assign, options.batch_size, progress):
+            writers["stance"] = _SplitWriters(stage, "stance", feats["stance"].arrow_schema)
+        for task, split, batch in _routed(_stream(source), assign, options.batch_size, progress):
+            if task not in writers:
+                raise GeostanceError(f"the input has {task} records but no {task} labels were declared")
+            if task == "ner":
+                rb = aligner.batch(batch)
+                for lab, n in zip(*_value_counts(rb.column(6).field("label").flatten())):
+                    dist["ner"][split][source.entity_labels[lab]] += n
+            else:
+                rb = _stance_batch(batch, label_ids, feats["stance"].arrow_schema)
                 for r in batch:
-                    st_counts[split][r.label] += 1
-                writers.write(split, _stance_batch(batch, label_ids, schema))
-            paths = writers.close()
+                    dist["stance"][split][r.label] += 1
+            writers[task].write(split, rb)
+        for task, w in writers.items():
+            paths = w.close()
             if paths:
-                _save_dict(paths, stage / "stance")
-                counts["stance"] = {s: writers.counts[s] for s in SPLITS if s in paths}
-                label_dist["stance"] = {s: dict(sorted(st_counts[s].items())) for s in SPLITS if s in paths}
-                features_desc["stance"] = feats.to_dict()
+                _finish_dataset_dict(stage / task, list(paths), feats[task], fp)
+                counts[task] = {s: w.counts[s] for s in SPLITS if s in paths}
+                label_dist[task] = {s: dict(sorted(dist[task][s].items())) for s in SPLITS if s in paths}
+                features_desc[task] = feats[task].to_dict()
         progress.close()
-        shutil.rmtree(stage / "_arrow", ignore_errors=True)
         if not counts:
             raise GeostanceError(f"no examples found in {', '.join(map(str, source.inputs)) or 'the input'}")
         if options.strict and (report.problems or source.read_issues):
@@ -253,25 +269,32 @@ def build_dataset(source: Source, out_dir: Path, options: BuildOptions, schema_t
             "read_issues": len(source.read_issues),
             **{k: v.materialise() if hasattr(v, "materialise") else v for k, v in source.extra.items()},
         }
-        atomic_write_json(stage / "alignment_report.json", alignment)
-        atomic_write_text(stage / "alignment_report.md", render_alignment_markdown(alignment))
+        # Files inside the staging directory need no per-file atomicity: the whole directory replaces the old
+        # one in one rename below.
+        _write(stage / "alignment_report.json", alignment)
+        _write(stage / "alignment_report.md", render_alignment_markdown(alignment))
         for name, obj in source.extra_files.items():
-            if isinstance(obj, bytes):
-                atomic_write_bytes(stage / name, obj)
-            elif isinstance(obj, str):
-                atomic_write_text(stage / name, obj)
-            elif name.endswith(".jsonl"):
-                atomic_write_jsonl(stage / name, obj)
-            else:
-                atomic_write_json(stage / name, obj)
-        atomic_write_text(stage / "README.md", render_card(info, features_desc))
-        atomic_write_json(stage / "build_info.json", info)
+            _write(stage / name, obj)
+        _write(stage / "README.md", render_card(info, features_desc))
+        _write(stage / "build_info.json", info)
         stage.chmod(0o755)   # mkdtemp makes it private; the dataset is meant to be read by others
         replace_dir(stage, out_dir)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return BuildResult(out_dir, fp, counts, report.summary())
+
+
+def _write(path: Path, obj: Any) -> None:
+    if isinstance(obj, bytes):
+        path.write_bytes(obj)
+    elif isinstance(obj, str):
+        path.write_text(obj, encoding="utf-8")
+    elif path.suffix == ".jsonl":
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in obj)
+    else:
+        path.write_text(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _value_counts(arr: pa.Array) -> tuple[list[int], list[int]]:

@@ -4,18 +4,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class RawSpan:
+class RawSpan(NamedTuple):
     """A span as the input gave it; not yet checked against text, tokens or labels."""
 
-    start: int
-    end: int
-    label: str
+    start: Any
+    end: Any
+    label: Any
 
 
-@dataclass
+@dataclass(slots=True)
 class NerRecord:
     id: str
     article_id: str
@@ -27,7 +27,7 @@ class NerRecord:
     split: str | None = None             # fixed by the input (split files); None: decided by the article hash
 
 
-@dataclass
+@dataclass(slots=True)
 class StanceRecord:
     id: str
     article_id: str

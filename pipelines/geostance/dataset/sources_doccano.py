@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geostance.dataset.adjudicate import UnitVotes, adjudicate, adjudicate_unit, load_decisions, AdjudicationSummary
+from geostance.dataset.adjudicate import (AdjudicationSummary, UnitVotes, adjudicate, adjudicate_unit,
+                                         decided_units, load_decisions)
 from geostance.dataset.build import Source
 from geostance.dataset.features import STANCE_LABELS
 from geostance.dataset.readers.doccano import DoccanoRow, read_doccano, read_label_config
@@ -76,6 +77,22 @@ def row_votes(row: DoccanoRow, unit_id: str, parse_cat: CategoryParser, default_
     return RowVotes(votes, issues)
 
 
+def _single_annotator_stances(row: DoccanoRow, parse_cat: CategoryParser, issues: list[str]) -> dict[str, str]:
+    stances: dict[str, str | None] = {}
+    for cat, _ in row.cats:
+        parsed = parse_cat(cat)
+        if isinstance(parsed, str):
+            issues.append(f"{row.origin}: category {cat!r} dropped: {parsed}")
+            continue
+        target, label = parsed
+        if target in stances and stances[target] != label:
+            issues.append(f"{row.origin}: target {target!r} has two labels ({stances[target]}, {label}); both dropped")
+            stances[target] = None
+            continue
+        stances[target] = label
+    return {t: lab for t, lab in stances.items() if lab is not None}
+
+
 def _records(row: DoccanoRow, unit_id: str, article_id: str, spans, stances: dict[str, str],
              propositions: dict[str, str]) -> tuple[NerRecord, list[StanceRecord]]:
     ner = NerRecord(id=unit_id, article_id=article_id, unit_id=unit_id, text=row.text,
@@ -132,30 +149,43 @@ def doccano_source(files, req: "BuildRequest", schema_file: Path) -> tuple[Sourc
     provenance: list[dict[str, Any]] = []
     used: set = set()
     decisions = load_decisions(req.adjudication)
+    decided = decided_units(decisions)
 
-    first = "ner" if has_ner else "stance"     # the pass that records issues, provenance and the summary
-
-    def merged(task: str) -> Iterator[Any]:
+    def merged() -> Iterator[NerRecord | StanceRecord]:
         for row, split in rows():
             unit_id = str(row.meta.get("unit_id") or row.id or row.origin)
             article_id = str(row.meta.get("article_id") or unit_id)
+            if unit_id not in decided and all(u is None for *_, u in row.spans) \
+                    and all(u is None for _, u in row.cats):
+                # one annotator, no decision: the row is the gold (what adjudicate_unit would return, faster)
+                stances = _single_annotator_stances(row, parse_cat, source.read_issues)
+                summary.units += 1
+                summary.counts["span: single annotator"] += len(row.spans)
+                summary.counts["stance: single annotator"] += len(stances)
+                if has_ner:
+                    yield NerRecord(unit_id, article_id, unit_id, row.text,
+                                    [RawSpan(s, e, lab) for s, e, lab, _ in row.spans], row.origin,
+                                    row.tokens, split)
+                if has_stance:
+                    for t, lab in sorted(stances.items()):
+                        yield StanceRecord(f"{unit_id}:{t}" if t else unit_id, article_id, unit_id, row.text, t,
+                                           propositions.get(t, ""), lab, row.origin, split)
+                continue
             rv = row_votes(row, unit_id, parse_cat)
-            if task == first:
-                source.read_issues.extend(rv.issues)
-            gold = adjudicate_unit(rv.votes, decisions, summary if task == first else AdjudicationSummary(), used)
-            if task == first and len(rv.votes.annotators) > 1:
+            source.read_issues.extend(rv.issues)
+            gold = adjudicate_unit(rv.votes, decisions, summary, used, decided)
+            if len(rv.votes.annotators) > 1:
                 provenance.extend(gold.provenance)
             ner, stances = _records(row, unit_id, article_id, gold.spans, gold.stances, propositions)
-            if task == "ner":
+            if has_ner:
                 ner.split = split
                 yield ner
-            else:
+            if has_stance:
                 for s in stances:
                     s.split = split
                     yield s
 
-    source.ner = (lambda: merged("ner")) if has_ner else None
-    source.stance = (lambda: merged("stance")) if has_stance else None
+    source.records = merged
     source.extra_files["provenance.jsonl"] = provenance   # filled while the build streams
     source.extra["adjudication"] = _LazySummary(summary)
     return source, settings

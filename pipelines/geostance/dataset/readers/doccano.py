@@ -83,6 +83,10 @@ def _label_name(value: Any, labels: dict[str, str] | None, path: str, line: int)
 
 def _span_list(value: Any, path: str, line: int, key: str, labels: dict[str, str] | None,
                ) -> list[tuple[Any, Any, str, str | None]]:
+    # fast path: well-formed [start, end, "LABEL"] triples (the common case)
+    if all(type(item) is list and len(item) == 3 and type(item[0]) is int and type(item[1]) is int
+           and type(item[2]) is str and item[2] for item in value):
+        return [(s, e, lab, None) for s, e, lab in value]
     out = []
     for k, item in enumerate(value):
         if isinstance(item, list):

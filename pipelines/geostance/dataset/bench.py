@@ -1,0 +1,136 @@
+"""Dataset build speed against raw spaCy tokenisation of the same texts, in one run, with peak memory of both.
+
+`bench_build(n_units)` writes a synthetic Doccano export (IntentDetectionAndSlotFilling rows with schema labels,
+emoji and multi-word entities) to a temporary folder, then times (a) `nlp.tokenizer.pipe` over the texts, and
+(b) `geostance dataset build --from doccano` of that file (read, align, split, write Arrow + Parquet + card).
+Peak memory is the highest resident-set size above the level before each phase, sampled every 5 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+_SUBJECTS = [("Kim Jong Un", "PERSON"), ("Vladimir Putin", "PERSON"), ("the Kremlin", "ORG"), ("NATO", "ORG"),
+             ("Pyongyang", "GPE"), ("South Korea", "GPE"), ("the United Nations", "ORG"), ("Japan", "GPE")]
+_PLACES = [("the Korean Peninsula", "LOC"), ("Vostochny Cosmodrome", "FAC"), ("Moscow", "GPE"),
+           ("the Sea of Japan", "LOC"), ("Seoul", "GPE")]
+_EVENTS = [("Ulchi Freedom Shield", "EVENT"), ("the Korean War", "EVENT")]
+_FILLER = ("officials said on Tuesday that the talks, which lasted three hours, covered trade, security and "
+           "energy 🙂, while analysts in Washington warned that sanctions were being evaded at scale.")
+_CATS = ["alliance:FAVOR", "alliance:AGAINST", "sanctions:NONE", "trilateral:FAVOR", "sanctions:AGAINST"]
+
+
+def synthetic_rows(n_units: int, seed: int = 7) -> list[dict[str, Any]]:
+    """Deterministic unit rows of about 60 tokens with 3 entities each."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n_units):
+        parts: list[str] = []
+        spans = []
+        pos = 0
+        for phrase, label in (rng.choice(_SUBJECTS), rng.choice(_PLACES), rng.choice(_EVENTS)):
+            lead = "" if not parts else " met near " if label != "EVENT" else " during "
+            pos += len(lead)
+            spans.append([pos, pos + len(phrase), label])
+            parts.append(lead + phrase)
+            pos += len(phrase)
+        text = "".join(parts) + f" as unit {i} notes: " + _FILLER
+        article = f"bench-{i // 20:05d}"
+        rows.append({"id": i, "text": text, "entities": spans, "cats": [rng.choice(_CATS)],
+                     "article_id": article, "unit_id": f"{article}:p{i % 20:03d}"})
+    return rows
+
+
+class _PeakRss:
+    """Samples resident memory in a thread; `peak` is the highest value above the start level, in bytes."""
+
+    def __init__(self) -> None:
+        self._page = os.sysconf("SC_PAGE_SIZE")
+        self._stop = threading.Event()
+        self.base = self._rss()
+        self.peak = 0
+
+    def _rss(self) -> int:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * self._page
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss() - self.base)
+            time.sleep(0.005)
+
+    def __enter__(self) -> _PeakRss:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss() - self.base)
+
+
+def _measure(fn: Callable[[], Any]) -> tuple[float, int]:
+    with _PeakRss() as mem:
+        start = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - start
+    return elapsed, mem.peak
+
+
+def bench_build(n_units: int) -> dict[str, Any]:
+    """Times and peak memory of a dataset build vs tokenisation alone, for `n_units` synthetic units."""
+    import gc
+
+    import spacy
+
+    import geostance.dataset.sources_doccano  # noqa: F401  (imports are a one-off cost, not build time)
+    from geostance.dataset.build import _tokenizer
+    from geostance.dataset.service import BuildRequest, run_build
+
+    with tempfile.TemporaryDirectory(prefix="geostance-bench-") as tmp:
+        export = Path(tmp) / "export.jsonl"
+        with open(export, "w", encoding="utf-8") as fh:
+            for row in synthetic_rows(n_units):
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        texts = [json.loads(line)["text"] for line in open(export, encoding="utf-8")]
+        nlp = spacy.blank("en")
+        _tokenizer()            # the build's own tokenizer, created outside the timing like `nlp`
+        gc.collect()
+
+        def tokenise() -> None:
+            n = 0
+            for doc in nlp.tokenizer.pipe(texts, batch_size=1000):
+                n += len(doc)
+            tokenise.tokens = n  # type: ignore[attr-defined]
+
+        tok_s, tok_mem = _measure(tokenise)
+        del texts
+        gc.collect()
+        out = Path(tmp) / "dataset"
+        result: dict[str, Any] = {}
+
+        def build() -> None:
+            result["build"] = run_build(BuildRequest(kind="doccano", paths=[export], out=out, force=True,
+                                                     progress=False))
+
+        build_s, build_mem = _measure(build)
+        counts = result["build"].counts
+    return {
+        "n_units": n_units,
+        "tokens": tokenise.tokens,  # type: ignore[attr-defined]
+        "tokenise_s": round(tok_s, 4),
+        "build_s": round(build_s, 4),
+        "ratio": round(build_s / tok_s, 3) if tok_s > 0 else None,
+        "tokenise_peak_mb": round(tok_mem / 2**20, 1),
+        "build_peak_mb": round(build_mem / 2**20, 1),
+        "rows": counts,
+    }
