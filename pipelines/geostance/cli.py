@@ -25,6 +25,7 @@ def _not_built(step: str, issue: str) -> typer.Typer:
 
 def build_app() -> typer.Typer:
     from geostance.corpus.cli import app as corpus_app
+    from geostance.evaluate.cli import app as evaluate_app
     from geostance.train.cli import app as train_app
     from geostance.doccano.cli import app as doccano_app
     from geostance.dataset.cli import app as dataset_app
@@ -33,11 +34,12 @@ def build_app() -> typer.Typer:
     app = typer.Typer(help="geostance: annotated geopolitical news → Doccano → datasets → spaCy / sklearn models.",
                       no_args_is_help=True, pretty_exceptions_enable=False)
     app.add_typer(corpus_app, name="corpus")
+    app.add_typer(evaluate_app, name="evaluate")
     app.add_typer(train_app, name="train")
     app.add_typer(doccano_app, name="doccano")
     app.add_typer(dataset_app, name="dataset")
     app.add_typer(bench_app, name="bench")
-    for name, issue in (("evaluate", "evaluation"), ("predict", "prediction"),
+    for name, issue in (("predict", "prediction"),
                         ("package", "packaging")):
         app.add_typer(_not_built(name, issue), name=name)
     return app

@@ -15,6 +15,12 @@ ENTITIES = {
     "GPE": ["Russia", "North Korea", "South Korea", "Japan", "China", "Ukraine", "Pyongyang", "Moscow"],
     "ORG": ["NATO", "the United Nations", "the Kremlin", "the European Union", "Reuters"],
 }
+# Names that only the test split uses: a lookup of train names cannot find them, a model that learnt context can.
+UNSEEN = {
+    "PERSON": ["Emmanuel Macron", "Olaf Scholz", "Narendra Modi"],
+    "GPE": ["France", "Germany", "Iran", "Brazil"],
+    "ORG": ["the World Bank", "Interpol", "the African Union"],
+}
 VERBS = ["met", "criticised", "praised", "called", "warned", "visited"]
 STANCE_CUES = {
     "FAVOR": ["strongly supports", "welcomes", "applauds", "backs"],
@@ -24,9 +30,10 @@ STANCE_CUES = {
 TARGETS = {"alliance": "the alliance", "sanctions": "the sanctions"}
 
 
-def _sentence(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
+def _sentence(rng: random.Random, unseen: bool) -> tuple[str, list[tuple[int, int, str]]]:
     subj_label, obj_label = rng.choice(list(ENTITIES)), rng.choice(list(ENTITIES))
-    subj, obj = rng.choice(ENTITIES[subj_label]), rng.choice(ENTITIES[obj_label])
+    names = UNSEEN if unseen and rng.random() < 0.5 else ENTITIES
+    subj, obj = rng.choice(names[subj_label]), rng.choice(ENTITIES[obj_label])
     verb = rng.choice(VERBS)
     text = f"{subj} {verb} {obj} on Tuesday."
     spans = [(0, len(subj), subj_label)]
@@ -35,7 +42,7 @@ def _sentence(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
     return text, spans
 
 
-def ner_rows(n_articles: int, per_article: int, seed: int) -> list[dict[str, Any]]:
+def ner_rows(n_articles: int, per_article: int, seed: int, unseen: bool = False) -> list[dict[str, Any]]:
     from spacy.lang.en import English
 
     tokenizer = English().tokenizer
@@ -43,7 +50,7 @@ def ner_rows(n_articles: int, per_article: int, seed: int) -> list[dict[str, Any
     rows = []
     for a in range(n_articles):
         for u in range(per_article):
-            text, spans = _sentence(rng)
+            text, spans = _sentence(rng, unseen)
             tokens = [t.text for t in tokenizer(text)]
             rows.append({"id": f"s{seed}a{a}:p{u:03d}", "article_id": f"s{seed}a{a}", "unit_id": f"s{seed}a{a}:p{u:03d}",
                          "text": text, "tokens": tokens, "spans": spans})
@@ -104,7 +111,7 @@ def write_dataset(root: Path, *, sizes: dict[str, int] | None = None, per_articl
     })
     ner, stance = {}, {}
     for i, (split, n) in enumerate(sizes.items()):
-        rows = ner_rows(n, per_article, seed=i)
+        rows = ner_rows(n, per_article, seed=i, unseen=split == "test")
         for r in rows:
             r["ner_tags"] = _bio(r["text"], r["tokens"], r["spans"])
             r["spans"] = {"start": [s for s, _, _ in r["spans"]], "end": [e for _, e, _ in r["spans"]],

@@ -71,9 +71,9 @@ def split_off_dev(rows: Any, fraction: float, seed: int = 0) -> tuple[Any, Any]:
     random.Random(seed).shuffle(articles)
     n_dev = max(1, round(len(articles) * fraction)) if len(articles) > 1 else 0
     dev_articles = set(articles[:n_dev])
-    dev = rows.filter(lambda r: r["article_id"] in dev_articles)
-    train = rows.filter(lambda r: r["article_id"] not in dev_articles)
-    return train, dev
+    ids = rows["article_id"]
+    return (rows.select([i for i, a in enumerate(ids) if a not in dev_articles]),
+            rows.select([i for i, a in enumerate(ids) if a in dev_articles]))
 
 
 def _apply_base_model(config: Any, base_model: str) -> tuple[Any, str]:
@@ -200,7 +200,7 @@ def subsample_articles(rows: Any, fraction: float, seed: int = 0) -> Any:
     articles = sorted(set(rows["article_id"]))
     random.Random(seed).shuffle(articles)
     keep = set(articles[:max(1, round(len(articles) * fraction))])
-    return rows.filter(lambda r: r["article_id"] in keep)
+    return rows.select([i for i, a in enumerate(rows["article_id"]) if a in keep])
 
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:

@@ -115,27 +115,35 @@ def search(X: np.ndarray, y: list[str], groups: list[str], labels: list[str], va
                         len(y), n_groups)
 
 
-def _oof_predictions(bundle: dict[str, Any], variant: str, X_texts: list[str], targets: list[str], y: list[str],
+def refit_bundle(bundle: dict[str, Any], variant: str, texts: list[str], targets: list[str],
+                 y: list[str]) -> dict[str, Any]:
+    """Refit a bundle's chosen hyper-parameters on other data (folds, learning-curve subsets): no new search."""
+    from sklearn.base import clone
+
+    fresh: dict[str, Any] = {**bundle, "selected": variant, "global": clone(bundle["global"]), "per_target": {}}
+    fresh["global"].fit(stance_inputs(texts, targets), y)
+    if variant == "per_target":
+        for key, model in bundle.get("per_target", {}).items():
+            idx = [i for i, t in enumerate(targets) if target_key(t) == key]
+            if len(set(y[i] for i in idx)) >= 2:
+                fresh["per_target"][key] = clone(model).fit(
+                    stance_inputs([texts[i] for i in idx], [targets[i] for i in idx]), [y[i] for i in idx])
+    return fresh
+
+
+def _oof_predictions(bundle: dict[str, Any], variant: str, texts: list[str], targets: list[str], y: list[str],
                      groups: list[str], n_splits: int) -> list[str]:
     """Out-of-fold predictions with the chosen hyper-parameters: a fair comparison when there is no dev split."""
-    from sklearn.base import clone
     from sklearn.model_selection import GroupKFold
 
     preds = [""] * len(y)
     n = min(n_splits, len(set(groups)))
     if n < 2:
-        return predict_stance(bundle, X_texts, targets, variant)[0]
-    for train_idx, test_idx in GroupKFold(n_splits=n).split(X_texts, y, groups):
-        fold = {"selected": variant, "global": clone(bundle["global"]), "per_target": {}}
+        return predict_stance(bundle, texts, targets, variant)[0]
+    for train_idx, test_idx in GroupKFold(n_splits=n).split(texts, y, groups):
         tr = list(train_idx)
-        fold["global"].fit(stance_inputs([X_texts[i] for i in tr], [targets[i] for i in tr]), [y[i] for i in tr])
-        if variant == "per_target":
-            for key, model in bundle["per_target"].items():
-                idx = [i for i in tr if target_key(targets[i]) == key]
-                if len(set(y[i] for i in idx)) >= 2:
-                    fold["per_target"][key] = clone(model).fit(
-                        stance_inputs([X_texts[i] for i in idx], [targets[i] for i in idx]), [y[i] for i in idx])
-        out = predict_stance(fold, [X_texts[i] for i in test_idx], [targets[i] for i in test_idx], variant)[0]
+        fold = refit_bundle(bundle, variant, [texts[i] for i in tr], [targets[i] for i in tr], [y[i] for i in tr])
+        out = predict_stance(fold, [texts[i] for i in test_idx], [targets[i] for i in test_idx], variant)[0]
         for i, p in zip(test_idx, out):
             preds[i] = p
     return preds

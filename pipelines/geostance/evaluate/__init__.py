@@ -1,0 +1,1 @@
+"""Evaluation: metrics with bootstrap CIs against baselines, plots, metrics.json and report.md."""
