@@ -61,7 +61,7 @@ push: $(INSTALLED)
 pull: $(INSTALLED)
 	$(GEOSTANCE) doccano pull
 
-$(DATASET): $(MANIFEST) $(SCHEMA) $(SNAPSHOT_FILES) | $(INSTALLED)
+$(DATASET): $(MANIFEST) $(SCHEMA) $(SNAPSHOT_FILES) $(wildcard annotations/adjudication.jsonl) | $(INSTALLED)
 	$(GEOSTANCE) dataset build
 
 ## Build the Hugging Face DatasetDict (models/dataset/) from the latest snapshot and the corpus
