@@ -55,6 +55,7 @@ def test_bench_ner_writes_scores_for_every_gold_entity(bench_out, mini_data):
     assert 0.0 <= ner["test_f1"] <= 1.0 and 0.0 <= ner["dev_f1"] <= 1.0
     assert ner["settings"]["document_context"] is True
     assert ner["rows"]["test"] == n_docs          # one row per -DOCSTART- article
+    assert ner["sentences"]["test"] > n_docs
     assert ner["steps"] == 40
     assert results["runs"]["ner"]["machine"]["cores_usable"] >= 1
     assert (bench_out / "work" / "ner" / "model" / "meta.json").is_file()

@@ -51,12 +51,13 @@ def ner_cmd(
     max_steps: int = typer.Option(None, "--max-steps", help="Training steps (default: the bench's CoNLL budget)"),
     patience: int = typer.Option(None, "--patience", help="Early-stop patience in steps"),
     eval_frequency: int = typer.Option(None, "--eval-frequency", help="Steps between dev (testa) evaluations"),
-    sentences: bool = typer.Option(False, "--sentences", help="One Doc per sentence (no document context)"),
+    document_context: bool = typer.Option(False, "--document-context/--sentences",
+                                          help="One Doc per -DOCSTART- article, or one per sentence"),
 ) -> None:
     """CoNLL-2003: train on eng.train, choose on eng.testa, report entity F1 on eng.testb."""
     from geostance.bench.run import BenchOptions, NerBudget, run_parts
 
-    options = BenchOptions.make(data_dir, out, ner_config=config, document_context=not sentences,
+    options = BenchOptions.make(data_dir, out, ner_config=config, document_context=document_context,
                                 ner_budget=NerBudget.make(max_steps, patience, eval_frequency))
     _done(*run_parts(("ner",), options, say=_say))
 
@@ -79,10 +80,13 @@ def speed_cmd(
     sizes: str = typer.Option("1000,100000", "--sizes", help="Dataset-build sizes in units, comma-separated"),
     push_units: int = typer.Option(2000, "--push-units", help="Units for the Doccano push comparison"),
     skip_doccano: bool = typer.Option(False, "--skip-doccano", help="Leave out the Doccano push comparison"),
+    ner_model: Path = typer.Option(None, "--ner-model", help="Trained NER for nlp.pipe (default models/ner)"),
+    stance_model: Path = typer.Option(None, "--stance-model", help="Trained stance model dir (default models/stance)"),
 ) -> None:
     """Speed ratios: dataset build vs raw spaCy tokenisation, Doccano push vs one request per example,
     nlp.pipe with vs without the stance component; peak memory for each."""
     from geostance.bench.run import BenchOptions, run_parts
 
-    options = BenchOptions.make(data_dir, out, build_sizes=sizes, push_units=push_units, doccano=not skip_doccano)
+    options = BenchOptions.make(data_dir, out, build_sizes=sizes, push_units=push_units, doccano=not skip_doccano,
+                                ner_model=ner_model, stance_model=stance_model)
     _done(*run_parts(("speed",), options, say=_say))

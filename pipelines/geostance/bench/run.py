@@ -22,7 +22,7 @@ PARTS = ("ner", "stance", "speed")
 
 # The CoNLL budget: steps sized to finish within the 60 minutes on 2 CPU cores (see BENCHMARKS.md,
 # ablations). The config's own limits stay sized for the small shipped corpus.
-NER_MAX_STEPS = 12000
+NER_MAX_STEPS = 8000
 NER_PATIENCE = 4000
 NER_EVAL_FREQUENCY = 1000
 
@@ -51,16 +51,19 @@ class BenchOptions:
     out_dir: Path
     ner_config: Path
     ner_budget: NerBudget = field(default_factory=NerBudget)
-    document_context: bool = True
+    document_context: bool = False
     build_sizes: tuple[int, ...] = (1000, 100000)
     push_units: int = 2000
     doccano: bool = True
+    ner_model: Path | None = None
+    stance_model: Path | None = None
     progress: bool = True
 
     @classmethod
     def make(cls, data_dir: Path | None, out_dir: Path | None, *, ner_config: Path | None = None,
-             document_context: bool = True, ner_budget: NerBudget | None = None, build_sizes: str = "1000,100000",
-             push_units: int = 2000, doccano: bool = True, progress: bool = True) -> BenchOptions:
+             document_context: bool = False, ner_budget: NerBudget | None = None, build_sizes: str = "1000,100000",
+             push_units: int = 2000, doccano: bool = True, ner_model: Path | None = None,
+             stance_model: Path | None = None, progress: bool = True) -> BenchOptions:
         try:
             sizes = tuple(int(s) for s in build_sizes.split(",") if s.strip())
         except ValueError:
@@ -73,7 +76,8 @@ class BenchOptions:
         return cls(data_dir=data, out_dir=Path(out_dir) if out_dir else models_dir() / "bench",
                    ner_config=Path(ner_config) if ner_config else configs_dir() / "ner.cfg",
                    ner_budget=ner_budget or NerBudget(), document_context=document_context, build_sizes=sizes,
-                   push_units=push_units, doccano=doccano, progress=progress)
+                   push_units=push_units, doccano=doccano, ner_model=ner_model, stance_model=stance_model,
+                   progress=progress)
 
 
 def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> tuple[dict[str, Any], list[str]]:
@@ -98,7 +102,8 @@ def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> t
         from geostance.bench.speed import SpeedSettings, run_speed_bench
 
         value = run_speed_bench(SpeedSettings(work_dir=work, build_sizes=options.build_sizes,
-                                              push_units=options.push_units, doccano=options.doccano), say=say)
+                                              push_units=options.push_units, doccano=options.doccano,
+                                              ner_dir=options.ner_model, stance_dir=options.stance_model), say=say)
         return value, [f"{row['name']}: {row['ratio']:.2f}x" for row in value["rows"]]
     raise GeostanceError(f"unknown bench part {part!r}; choose from {list(PARTS)}")
 
