@@ -17,6 +17,7 @@ DATASET := models/dataset/build_info.json
 NER_MODEL := models/ner/meta.json
 STANCE_MODEL := models/stance/meta.json
 METRICS := models/evaluation/metrics.json
+PACKAGE := models/packages/en_geostance-0.1.0-py3-none-any.whl
 
 .DEFAULT_GOAL := help
 .PHONY: help install train test corpus doccano push pull dataset evaluate package bench clean
@@ -67,21 +68,23 @@ $(DATASET): $(MANIFEST) $(SCHEMA) $(SNAPSHOT_FILES) $(wildcard annotations/adjud
 ## Build the Hugging Face DatasetDict (models/dataset/) from the latest snapshot and the corpus
 dataset: $(DATASET)
 
-$(NER_MODEL): $(DATASET) pipelines/configs/ner.cfg
-	$(GEOSTANCE) train ner
+$(NER_MODEL): $(DATASET) pipelines/configs/ner.cfg | $(INSTALLED)
+	$(GEOSTANCE) train ner --data models/dataset --out models/ner
 
-$(STANCE_MODEL): $(DATASET)
-	$(GEOSTANCE) train stance
+$(STANCE_MODEL): $(DATASET) | $(INSTALLED)
+	$(GEOSTANCE) train stance --data models/dataset --out models/stance
 
-$(METRICS): $(NER_MODEL) $(STANCE_MODEL)
-	$(GEOSTANCE) evaluate
+$(METRICS): $(NER_MODEL) $(STANCE_MODEL) $(DATASET)
+	$(GEOSTANCE) evaluate --ner-model models/ner --stance-model models/stance --data models/dataset --split test --out models/evaluation
 
-## Evaluate both models on the test split: models/evaluation/metrics.json and report.md
+## Evaluate both models on the test split: models/evaluation/metrics.json and report.md (learning curve: add --curve)
 evaluate: $(METRICS)
 
-## Build the pip-installable spaCy pipeline wheel into models/packages/
-package: $(METRICS)
-	$(GEOSTANCE) package
+$(PACKAGE): $(NER_MODEL) $(STANCE_MODEL) $(METRICS) pipelines/geostance/package/stance_component.py
+	$(GEOSTANCE) package --ner-model models/ner --stance-model models/stance --metrics $(METRICS) --out models/packages
+
+## Build the pip-installable spaCy pipeline wheel into models/packages/ (pip install it; spacy.load("en_geostance"))
+package: $(PACKAGE)
 
 ## Benchmarks against published results and speed ratios: models/bench/results.json, BENCHMARKS.md
 bench: $(NER_MODEL) $(STANCE_MODEL)

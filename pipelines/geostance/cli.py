@@ -25,6 +25,8 @@ def _not_built(step: str, issue: str) -> typer.Typer:
 
 def build_app() -> typer.Typer:
     from geostance.corpus.cli import app as corpus_app
+    from geostance.package.cli import app as package_app
+    from geostance.predict_cli import app as predict_app
     from geostance.evaluate.cli import app as evaluate_app
     from geostance.train.cli import app as train_app
     from geostance.doccano.cli import app as doccano_app
@@ -34,14 +36,13 @@ def build_app() -> typer.Typer:
     app = typer.Typer(help="geostance: annotated geopolitical news → Doccano → datasets → spaCy / sklearn models.",
                       no_args_is_help=True, pretty_exceptions_enable=False)
     app.add_typer(corpus_app, name="corpus")
+    app.add_typer(package_app, name="package")
+    app.add_typer(predict_app, name="predict")
     app.add_typer(evaluate_app, name="evaluate")
     app.add_typer(train_app, name="train")
     app.add_typer(doccano_app, name="doccano")
     app.add_typer(dataset_app, name="dataset")
     app.add_typer(bench_app, name="bench")
-    for name, issue in (("predict", "prediction"),
-                        ("package", "packaging")):
-        app.add_typer(_not_built(name, issue), name=name)
     return app
 
 

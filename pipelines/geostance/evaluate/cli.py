@@ -30,15 +30,14 @@ def evaluate_cmd(
     if ctx.invoked_subcommand is not None:
         return
     from geostance.evaluate.run import evaluate
-    from geostance.evaluate.report import summary_rows
 
     if ner_model is None and stance_model is None:
         ner_model, stance_model = paths.models_dir() / "ner", paths.models_dir() / "stance"
     result = evaluate(data or paths.dataset_dir(), out or paths.models_dir() / "evaluation", ner_model=ner_model,
                       stance_model=stance_model, split=split, curve=curve, resamples=resamples,
                       progress=lambda m: typer.echo(f"… {m}", err=True))
-    _print_summary(summary_rows(result.metrics))
     typer.echo(f"wrote {', '.join(str(f) for f in result.files)}")
+    typer.echo(f"summary table: geostance evaluate summary --metrics {result.out_dir / 'metrics.json'}")
 
 
 def _print_summary(rows: list[tuple[str, str, str, str]]) -> None:

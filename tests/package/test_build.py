@@ -1,0 +1,79 @@
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from geostance.errors import GeostanceError
+from geostance.evaluate.run import evaluate
+from geostance.package.build import add_factory_entry_point, build_package
+
+LOAD_SCRIPT = """
+import importlib.util, json, spacy
+assert importlib.util.find_spec("geostance") is None, "geostance must not be installed here"
+nlp = spacy.load("en_geostance")
+doc = nlp("Vladimir Putin met Kim Jong Un on Tuesday. Japan strongly supports the alliance in a statement.")
+print(json.dumps({"ents": [[e.text, e.label_] for e in doc.ents], "stance": doc._.stance, "cats": doc.cats,
+                  "pipe_names": nlp.pipe_names}))
+"""
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory, models):
+    root = tmp_path_factory.mktemp("package")
+    evaluate(models["data"], root / "eval", ner_model=models["ner"], stance_model=models["stance"], resamples=50)
+    return build_package(models["ner"], models["stance"], root / "packages", metrics_path=root / "eval" / "metrics.json",
+                         dataset_dir=models["data"])
+
+
+@pytest.mark.slow
+def test_wheel_holds_pipeline_component_code_entry_point_and_card(wheel):
+    assert wheel.wheel.name == "en_geostance-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel.wheel) as archive:
+        names = archive.namelist()
+        entry_points = archive.read("en_geostance-0.1.0.dist-info/entry_points.txt").decode()
+        metadata = archive.read("en_geostance-0.1.0.dist-info/METADATA").decode()
+    assert "en_geostance/stance_component.py" in names
+    assert "en_geostance/en_geostance-0.1.0/geostance_stance/model.skops" in names
+    assert "geostance_stance = en_geostance.stance_component:make_stance_component" in entry_points
+    assert "Requires-Dist: skops" in metadata and "Requires-Dist: spacy" in metadata
+    card = wheel.card
+    for section in ("## Use", "## Evaluation", "## Training data", "## Intended use", "## Limits"):
+        assert section in card
+    assert "NER micro-F1" in card and "sha256:test-fixture" in card
+    assert (wheel.wheel.parent / "en_geostance-README.md").read_text() == card
+
+
+@pytest.mark.slow
+def test_wheel_loads_in_a_fresh_venv_without_geostance(tmp_path, wheel, repo_root):
+    """pip install the wheel into a brand-new virtualenv (no system site-packages), then spacy.load it."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-c",
+                              str(repo_root / "pipelines" / "requirements.lock"), str(wheel.wheel)],
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr[-3000:]
+    run = subprocess.run([str(python), "-c", LOAD_SCRIPT], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out["pipe_names"] == ["tok2vec", "ner", "geostance_stance"]
+    assert ["Vladimir Putin", "PERSON"] in out["ents"] and ["Japan", "GPE"] in out["ents"]
+    assert set(out["stance"]) == {"alliance", "sanctions"}
+    assert out["stance"]["alliance"] == "FAVOR"
+    assert abs(sum(v for k, v in out["cats"].items() if k.startswith("alliance:")) - 1) < 1e-6
+
+
+def test_entry_point_patch_refuses_an_unknown_setup_template(tmp_path):
+    setup = tmp_path / "setup.py"
+    setup.write_text("setup(entry_points={})\n")
+    with pytest.raises(GeostanceError, match="template changed"):
+        add_factory_entry_point(setup, "geostance_stance", "stance_component")
+
+
+def test_bad_package_name_and_missing_models(tmp_path, models):
+    with pytest.raises(GeostanceError, match="package name"):
+        build_package(models["ner"], models["stance"], tmp_path, name="Bad-Name")
+    with pytest.raises(GeostanceError, match="not a spaCy pipeline folder"):
+        build_package(tmp_path / "none", models["stance"], tmp_path)
