@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
 import json
 import shutil
 from collections import Counter, defaultdict
@@ -101,8 +102,18 @@ class _SplitWriters:
         self.arrow: dict[str, tuple[Any, Any]] = {}
         self.parquet: dict[str, pq.ParquetWriter] = {}
         self.counts: Counter = Counter()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"write-{task}")
+        self._pending: list[Future] = []
 
     def write(self, split: str, batch: pa.RecordBatch) -> None:
+        """Queue a batch; a writer thread encodes it (Arrow and Parquet release the GIL, so encoding overlaps
+        with tokenising the next batch). At most two batches wait, which keeps memory flat."""
+        self.counts[split] += batch.num_rows
+        while len(self._pending) >= 2:
+            self._pending.pop(0).result()
+        self._pending.append(self._pool.submit(self._write_now, split, batch))
+
+    def _write_now(self, split: str, batch: pa.RecordBatch) -> None:
         if split not in self.arrow:
             path = self.stage / self.task / split / ARROW_FILE
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,9 +124,13 @@ class _SplitWriters:
             self.parquet[split] = pq.ParquetWriter(str(pq_path), self.schema)
         self.arrow[split][1].write_batch(batch)
         self.parquet[split].write_batch(batch)
-        self.counts[split] += batch.num_rows
 
     def close(self) -> dict[str, Path]:
+        try:
+            for future in self._pending:
+                future.result()
+        finally:
+            self._pool.shutdown(wait=True)
         paths = {}
         for split, (sink, writer) in self.arrow.items():
             writer.close()
