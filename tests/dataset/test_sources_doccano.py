@@ -103,3 +103,42 @@ def test_latest_snapshot_is_used(tmp_path, corpus, schema_file, monkeypatch):
     result = run_build(BuildRequest(corpus=corpus.root, schema=schema_file, out=tmp_path / "ds", progress=False))
     assert result.alignment["spans_kept"] == 1
     assert json.loads((tmp_path / "ds" / "build_info.json").read_text())["snapshot"].endswith("20261127T000000Z")
+
+
+@pytest.mark.shared_data
+def test_from_doccano_legacy_multi_user_export_with_label_config(tmp_path, shared_data):
+    base = shared_data / "doccano-exports" / "doccano-transformer" / "tests" / "data" / "labeling"
+    config = tmp_path / "labels.json"
+    config.write_text(json.dumps([{"id": i, "text": t, "task_type": "Span"} for i, t in
+                                  ((12, "LOC"), (13, "PER"), (14, "ORG"))]))
+    out = tmp_path / "ds"
+    run_build(BuildRequest(kind="doccano", paths=[base / "labeling.jsonl"], labels="data", label_config=config,
+                           split_ratios="1,0,0", out=out, progress=False))
+    ner = datasets.load_from_disk(str(out / "ner"))["train"]
+    names = ner.features["spans"]["label"].feature.names
+    assert names == ["LOC", "ORG", "PER"] and "stance" not in [p.name for p in out.iterdir()]
+    first = ner[0]
+    sp = first["spans"]
+    assert [(first["text"][s:e], names[lab]) for s, e, lab in zip(sp["start"], sp["end"], sp["label"])] == [
+        ("JAPAN", "LOC"), ("CHINA", "PER"), ("Nadim Ladki", "PER"), ("AL-AIN", "LOC"), ("United Arab Emirates", "LOC")]
+    prov = [json.loads(x) for x in (out / "provenance.jsonl").read_text().splitlines()]
+    assert {p["rule"] for p in prov} == {"unanimous"} and len(prov) == 5      # users 1 and 2 agree on document 1
+
+
+@pytest.mark.shared_data
+def test_from_doccano_intent_export_against_the_schema_drops_and_lists_unknown_labels(tmp_path, shared_data):
+    f = shared_data / "doccano-exports" / "doccano" / "backend" / "data_export" / "pipeline" / "examples" / \
+        "intent_detection" / "example.jsonl"
+    out = tmp_path / "ds"
+    result = run_build(BuildRequest(kind="doccano", paths=[f], out=out, split_ratios="1,0,0", progress=False))
+    assert result.alignment["issues"] == {"unknown_label": {"dropped": 3}}
+    report = json.loads((out / "alignment_report.json").read_text())
+    assert len(report["read_issues"]) == 2 and "category 'flight' dropped" in report["read_issues"][0]
+    with pytest.raises(GeostanceError, match="--strict"):
+        run_build(BuildRequest(kind="doccano", paths=[f], out=tmp_path / "ds2", strict=True, progress=False))
+    run_build(BuildRequest(kind="doccano", paths=[f], out=out, labels="data", split_ratios="1,0,0", progress=False))
+    stance = datasets.load_from_disk(str(out / "stance"))["train"]
+    assert stance.features["label"].names == ["airport", "flight"]
+    assert [stance.features["label"].names[x] for x in stance["label"]] == ["flight", "airport"]
+    ner = datasets.load_from_disk(str(out / "ner"))["train"]
+    assert ner.features["spans"]["label"].feature.names == ["City"]
