@@ -81,3 +81,18 @@ def test_cli_evaluate_then_summary(tmp_path, models):
     assert "NER micro-F1" in summary.output and "stance macro-F1" in summary.output
     missing = runner.invoke(build_app(), ["evaluate", "summary", "--metrics", str(tmp_path / "none.json")])
     assert missing.exit_code != 0
+
+
+def test_dataset_without_train_split_is_evaluated_without_baselines(tmp_path, models):
+    import datasets
+
+    only_test = tmp_path / "only_test"
+    for task in ("ner", "stance"):
+        full = datasets.load_from_disk(str(models["data"] / task))
+        datasets.DatasetDict({"test": full["test"]}).save_to_disk(str(only_test / task))
+    metrics = evaluate(only_test, tmp_path / "eval", ner_model=models["ner"], stance_model=models["stance"],
+                       resamples=50).metrics
+    assert metrics["ner"]["baseline"] is None and "baseline_f1" not in metrics["ner"]
+    assert metrics["stance"]["baseline"] is None
+    assert _in_unit(metrics["ner"]["f1"]) and _in_unit(metrics["stance"]["macro_f1"])
+    assert "| NER micro-F1 |" in (tmp_path / "eval" / "report.md").read_text()

@@ -62,11 +62,11 @@ def render_report(metrics: dict[str, Any]) -> str:
                        [["model", with_ci(ner["precision"], ner["precision_ci"]),
                          with_ci(ner["recall"], ner["recall_ci"]), with_ci(ner["f1"], ner["f1_ci"])]]
                        + ([["baseline", pct(ner["baseline"]["precision"]), pct(ner["baseline"]["recall"]),
-                            with_ci(ner["baseline_f1"], ner["baseline_f1_ci"])]] if "baseline" in ner else [])),
+                            with_ci(ner["baseline_f1"], ner["baseline_f1_ci"])]] if ner.get("baseline") else [])),
                 "", "Per label:", "",
                 _table(["label", "support", "precision", "recall", "F1", "baseline F1"],
                        [[lab, s["support"], pct(s["precision"]), pct(s["recall"]), pct(s["f1"]),
-                         pct(ner.get("baseline", {}).get("per_label", {}).get(lab, {}).get("f1", 0.0))]
+                         pct((ner.get("baseline") or {}).get("per_label", {}).get(lab, {}).get("f1", 0.0))]
                         for lab, s in ner["per_label"].items()])]
         if "ner_per_label.png" in metrics.get("plots", []):
             out += ["", "![NER F1 per label](ner_per_label.png)"]

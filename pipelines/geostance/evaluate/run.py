@@ -64,7 +64,9 @@ def evaluate_ner(nlp: Any, data: TaskData, split: str, *, resamples: int, seed: 
     pred = _ner_predictions(nlp, texts, progress)
     scores = M.span_scores(gold, pred, groups, resamples=resamples, seed=seed).as_dict()
     scores["bootstrap_unit"] = unit
-    if baseline:
+    if baseline and not data.has("train"):
+        scores["baseline"] = None  # the baseline learns its lexicon from train; this dataset has none
+    elif baseline:
         train_texts, train_gold, _ = ner_gold(data, "train")
         lookup = M.LookupNer(train_texts, train_gold)
         base = M.span_scores(gold, [lookup(t) for t in texts], groups, resamples=resamples, seed=seed).as_dict()
@@ -111,7 +113,9 @@ def evaluate_stance(bundle: dict[str, Any], data: TaskData, split: str, *, resam
                           | {"per_target": {t: {"f_avg": s["f_avg"], "macro_f1": s["macro_f1"]}
                                             for t, s in b["per_target"].items()}}
                           for v, b in by_variant.items()}
-    if baseline:
+    if baseline and not data.has("train"):
+        result["baseline"] = None  # majority classes come from train; this dataset has none
+    elif baseline:
         train_texts, train_targets, train_gold, _ = stance_rows(data.split("train"))
         majority = M.majority_per_target(train_targets, train_gold)
         base_pred = [majority.get(t, majority[""]) for t in targets]
@@ -166,15 +170,16 @@ def learning_curve(data_dir: Path, split: str, *, ner_model: Path | None, stance
         for fraction in fractions:
             say(f"learning curve: stance on {fraction:.0%} of train")
             texts, targets, y, _ = stance_rows(subsample_articles(train, fraction, seed))
-            if len(set(y)) < 2:
-                scores.append(0.0), f_avgs.append(0.0), rows.append(len(y))
+            rows.append(len(y))
+            if len(set(y)) < 2:  # one label only: nothing to fit; the point is recorded as 0
+                scores.append(0.0)
+                f_avgs.append(0.0)
                 continue
             fitted = refit_bundle(bundle, bundle["selected"], texts, targets, y)
             s = evaluate_stance(fitted, data, split, resamples=200, seed=seed, baseline=False,
                                 variants=(bundle["selected"],))
             scores.append(s["macro_f1"])
             f_avgs.append(s["f_avg"])
-            rows.append(len(y))
         curve["stance_macro_f1"] = scores
         curve["stance_f_avg"] = f_avgs
         curve["stance_train_rows"] = rows
@@ -214,7 +219,7 @@ def evaluate(data_dir: str | Path, out_dir: str | Path, *, ner_model: str | Path
             metrics["ner"] = {"model": str(ner_model), **evaluate_ner(nlp, data, split, resamples=resamples,
                                                                       seed=seed, progress=progress)}
             per_label = metrics["ner"]["per_label"]
-            base_labels = metrics["ner"]["baseline"]["per_label"]
+            base_labels = (metrics["ner"]["baseline"] or {}).get("per_label", {})
             plots.per_label_f1_png({k: v["f1"] for k, v in per_label.items()},
                                    {k: v["f1"] for k, v in base_labels.items()},
                                    f"NER F1 per label ({split})", staging / "ner_per_label.png")
