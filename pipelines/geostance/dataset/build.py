@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from geostance.dataset.align import Aligner, AlignmentReport, AlignPolicy
 from geostance.dataset.features import SPLITS, ner_features, stance_features
 from geostance.dataset.records import NerRecord, StanceRecord
-from geostance.dataset.splits import DEFAULT_SEED, SplitAssigner
+from geostance.dataset.splits import DEFAULT_SEED, DEFAULT_SPLIT_RATIOS, SplitAssigner, parse_ratios
 from geostance.errors import GeostanceError, InputError
 from geostance.fileio import replace_dir, staging_dir_for
 
@@ -55,7 +55,7 @@ class Source:
 class BuildOptions:
     policy: AlignPolicy = AlignPolicy.expand
     strict: bool = False
-    ratios: dict[str, float] = field(default_factory=lambda: {"train": 0.8, "dev": 0.1, "test": 0.1})
+    ratios: dict[str, float] = field(default_factory=lambda: parse_ratios(DEFAULT_SPLIT_RATIOS))
     seed: str = DEFAULT_SEED
     batch_size: int = DEFAULT_BATCH
     force: bool = False

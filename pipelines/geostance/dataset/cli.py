@@ -10,6 +10,7 @@ from rich.console import Console
 
 from geostance.dataset.align import AlignPolicy
 from geostance.dataset.readers.conll import TagScheme
+from geostance.dataset.splits import DEFAULT_SPLIT_RATIOS
 
 app = typer.Typer(help="Annotations → Hugging Face DatasetDict: build, validate, agreement.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -34,7 +35,7 @@ def build_cmd(
     train: list[Path] = typer.Option(None, "--train", help="File(s) that are the train split"),
     dev: list[Path] = typer.Option(None, "--dev", help="File(s) that are the dev split"),
     test: list[Path] = typer.Option(None, "--test", help="File(s) that are the test split"),
-    split_ratios: str = typer.Option("0.8,0.1,0.1", "--split-ratios", help="train,dev,test shares"),
+    split_ratios: str = typer.Option(DEFAULT_SPLIT_RATIOS, "--split-ratios", help="train,dev,test shares"),
     seed: str = typer.Option("geostance", "--seed", help="Seed of the article-id hash that decides splits"),
     policy: AlignPolicy = typer.Option(AlignPolicy.expand, "--policy", help="Spans off token boundaries"),
     strict: bool = typer.Option(False, "--strict", help="Fail on any adjusted or dropped span"),

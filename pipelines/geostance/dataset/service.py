@@ -10,7 +10,7 @@ from geostance.dataset.build import BuildOptions, BuildResult, build_dataset
 from geostance.dataset.readers.conll import TagScheme
 from geostance.dataset.readers.table import TableSpec, parse_label_map
 from geostance.dataset.sources import SplitFiles, conll_source, table_source
-from geostance.dataset.splits import parse_ratios
+from geostance.dataset.splits import DEFAULT_SEED, DEFAULT_SPLIT_RATIOS, parse_ratios
 from geostance.errors import GeostanceError
 from geostance.paths import dataset_dir, schema_path
 
@@ -23,8 +23,8 @@ class BuildRequest:
     train: list[Path] = field(default_factory=list)
     dev: list[Path] = field(default_factory=list)
     test: list[Path] = field(default_factory=list)
-    split_ratios: str = "0.8,0.1,0.1"
-    seed: str = "geostance"
+    split_ratios: str = DEFAULT_SPLIT_RATIOS
+    seed: str = DEFAULT_SEED
     policy: AlignPolicy = AlignPolicy.expand
     strict: bool = False
     force: bool = False
