@@ -120,3 +120,15 @@ def agreement_cmd(
         console.print(f"{target}: κ {k if k is None else round(k, 3)}, α "
                       f"{e['krippendorff_alpha'] if e['krippendorff_alpha'] is None else round(e['krippendorff_alpha'], 3)}")
     console.print(f"{len(res.result['disagreements'])} disagreement(s). Wrote " + ", ".join(map(str, res.written)))
+
+
+@app.command("card")
+def card_cmd(
+    data: Path = typer.Option(None, "--data", help="Built dataset [default: models/dataset/]"),
+    out: Path = typer.Option(None, "--out", help="Card to write [default: annotations/README.md]"),
+    template: Path = typer.Option(None, "--template", help="[default: annotations/CARD.template.md]"),
+) -> None:
+    """Write the corpus's dataset card: the template's prose with every count generated from the build."""
+    from geostance.dataset.service import CardRequest, run_corpus_card
+
+    console.print(f"Wrote {run_corpus_card(CardRequest(dataset=data, template=template, out=out))}")

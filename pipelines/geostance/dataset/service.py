@@ -130,3 +130,51 @@ def run_agreement(req: SnapshotRequest, out: Path | None) -> AgreementResult:
     atomic_write_text(paths[1], agreement_markdown(result))
     atomic_write_bytes(paths[2], agreement_heatmap_png(result))
     return AgreementResult(snapshot, result, paths)
+
+
+@dataclass
+class CardRequest:
+    dataset: Path | None = None
+    corpus: Path | None = None
+    schema: Path | None = None
+    template: Path | None = None
+    out: Path | None = None
+
+
+def render_corpus_card_from_build(req: CardRequest) -> str:
+    """The corpus card's text, from the built dataset (counts per split), the corpus and the schema."""
+    import json
+
+    import datasets
+
+    from geostance.corpus.stats import corpus_stats
+    from geostance.corpus.store import Corpus
+    from geostance.dataset.corpus_card import render_corpus_card
+    from geostance.paths import annotations_dir, corpus_dir
+    from geostance.schema import load_schema
+
+    data_dir = Path(req.dataset or dataset_dir())
+    info_path = data_dir / "build_info.json"
+    if not info_path.is_file():
+        raise GeostanceError(f"{info_path}: no built dataset; run `make dataset` first")
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    stance = datasets.load_from_disk(str(data_dir / "stance"))
+    names = stance[next(iter(stance))].features["label"].names
+    by_split: dict[str, dict[str, dict[str, int]]] = {}
+    for split, ds in stance.items():
+        for target, label in zip(ds["target"], ds["label"], strict=True):
+            counts = by_split.setdefault(split, {}).setdefault(target, {})
+            counts[names[label]] = counts.get(names[label], 0) + 1
+    template = Path(req.template or annotations_dir() / "CARD.template.md").read_text(encoding="utf-8")
+    stats = corpus_stats(Corpus(req.corpus or corpus_dir()).articles()).as_dict()
+    return render_corpus_card(template, schema=load_schema(req.schema or schema_path()), stats=stats,
+                              build_info=info, stance_by_split=by_split)
+
+
+def run_corpus_card(req: CardRequest) -> Path:
+    from geostance.fileio import atomic_write_text
+    from geostance.paths import annotations_dir
+
+    out = Path(req.out or annotations_dir() / "README.md")
+    atomic_write_text(out, render_corpus_card_from_build(req))
+    return out
