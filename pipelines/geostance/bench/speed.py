@@ -69,19 +69,13 @@ def alternate(ours: Callable[[], Any], baseline: Callable[[], Any], repeats: int
 
 # ------------------------------------------------------------------------------------------------ nlp.pipe
 
-def shipped_pipeline(ner_dir: Path, stance_dir: Path) -> Any:
-    """The pipeline `geostance package` ships: the trained NER plus the stance component with its skops model."""
-    import spacy
+def shipped_pipeline(ner_dir: Path, stance_dir: Path) -> tuple[Any, str]:
+    """The pipeline `geostance package` ships (trained NER + stance component) and the stance pipe's name."""
+    from geostance.package.assemble import assemble_pipeline
+    from geostance.package.stance_component import FACTORY_NAME
 
-    from geostance.package.stance_component import FACTORY_NAME, MODEL_FILE
-
-    for path, what in ((ner_dir / "meta.json", "NER model"), (stance_dir / MODEL_FILE, "stance model")):
-        if not path.is_file():
-            raise GeostanceError(f"{path}: no trained {what} (run `make train` first)")
-    nlp = spacy.load(ner_dir)
-    stance = nlp.add_pipe(FACTORY_NAME, name="stance", last=True)
-    stance.load_model_file(stance_dir / MODEL_FILE)
-    return nlp
+    nlp = assemble_pipeline(ner_dir, stance_dir)
+    return nlp, next(name for name in nlp.pipe_names if nlp.get_pipe_meta(name).factory == FACTORY_NAME)
 
 
 def unit_texts(corpus: Path, min_words: int) -> list[str]:
@@ -101,7 +95,7 @@ def unit_texts(corpus: Path, min_words: int) -> list[str]:
     return texts
 
 
-def pipe_row(nlp: Any, texts: list[str], repeats: int) -> dict[str, Any]:
+def pipe_row(nlp: Any, stance_pipe: str, texts: list[str], repeats: int) -> dict[str, Any]:
     def run(disable: list[str]) -> Callable[[], int]:
         def go() -> int:
             with nlp.select_pipes(disable=disable):
@@ -109,11 +103,11 @@ def pipe_row(nlp: Any, texts: list[str], repeats: int) -> dict[str, Any]:
         return go
 
     tokens = run([])()
-    ours_s, base_s = alternate(run([]), run(["stance"]), repeats)
+    ours_s, base_s = alternate(run([]), run([stance_pipe]), repeats)
     ours_wps, base_wps = tokens / ours_s, tokens / base_s
     return {"name": f"nlp.pipe words/s: with stance vs without ({len(texts)} units, {tokens} tokens)",
             "ours": f"{ours_wps:,.0f} w/s", "baseline": f"{base_wps:,.0f} w/s", "ratio": ours_wps / base_wps,
-            "ours_peak_mb": peak_mb(run([])), "baseline_peak_mb": peak_mb(run(["stance"])),
+            "ours_peak_mb": peak_mb(run([])), "baseline_peak_mb": peak_mb(run([stance_pipe])),
             "key": "nlp_pipe", "details": {"tokens": tokens, "units": len(texts), "with_stance_s": ours_s,
                                            "without_stance_s": base_s, "with_stance_words_per_s": ours_wps,
                                            "without_stance_words_per_s": base_wps,
@@ -171,8 +165,12 @@ def run_speed_bench(settings: SpeedSettings, say: Callable[[str], None] = lambda
     if settings.doccano:
         rows += push_rows(settings.push_units, Path(settings.work_dir) / "doccano-home", say)
     say("nlp.pipe with and without the stance component")
-    nlp = shipped_pipeline(settings.ner_dir or models_dir() / "ner", settings.stance_dir or models_dir() / "stance")
-    rows.append(pipe_row(nlp, unit_texts(settings.corpus or corpus_dir(), settings.pipe_words), settings.repeats))
+    ner_dir, stance_dir = settings.ner_dir or models_dir() / "ner", settings.stance_dir or models_dir() / "stance"
+    nlp, stance_pipe = shipped_pipeline(ner_dir, stance_dir)
+    row = pipe_row(nlp, stance_pipe, unit_texts(settings.corpus or corpus_dir(), settings.pipe_words),
+                   settings.repeats)
+    row["details"].update(ner_model=str(ner_dir), stance_model=str(stance_dir))
+    rows.append(row)
     notes = ["Ratios are ours / baseline in seconds unless the row says otherwise (nlp.pipe: words/s with stance / "
              "without; Doccano: per-example seconds / push seconds, i.e. the speed-up).",
              "Peak memory: dataset build, resident-set growth above the level before each phase (sampled every "
