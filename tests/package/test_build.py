@@ -38,6 +38,7 @@ def test_wheel_holds_pipeline_component_code_entry_point_and_card(wheel):
     assert "en_geostance/en_geostance-0.1.0/geostance_stance/model.skops" in names
     assert "geostance_stance = en_geostance.stance_component:make_stance_component" in entry_points
     assert "Requires-Dist: skops" in metadata and "Requires-Dist: spacy" in metadata
+    assert "Requires-Dist: geostance" not in metadata  # the component's code ships inside the wheel
     card = wheel.card
     for section in ("## Use", "## Evaluation", "## Training data", "## Intended use", "## Limits"):
         assert section in card
@@ -77,3 +78,12 @@ def test_bad_package_name_and_missing_models(tmp_path, models):
         build_package(models["ner"], models["stance"], tmp_path, name="Bad-Name")
     with pytest.raises(GeostanceError, match="not a spaCy pipeline folder"):
         build_package(tmp_path / "none", models["stance"], tmp_path)
+
+
+def test_geostance_is_dropped_from_the_wheel_requirements(tmp_path):
+    from geostance.package.build import drop_requirement
+
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps({"requirements": ["geostance>=0.1.0,<0.2.0", "skops~=0.16.0", "geostance-extra>=1"]}))
+    drop_requirement(meta, "geostance")
+    assert json.loads(meta.read_text())["requirements"] == ["skops~=0.16.0", "geostance-extra>=1"]

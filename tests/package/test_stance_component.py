@@ -19,3 +19,10 @@ def test_stance_only_pipeline(models):
     nlp = assemble_pipeline(None, models["stance"])
     assert nlp.pipe_names == ["geostance_stance"]
     assert nlp("Japan welcomes the alliance in a statement.")._.stance["alliance"] == "FAVOR"
+
+
+def test_saving_a_loaded_pipeline_over_itself_keeps_the_model(tmp_path, models):
+    assemble_pipeline(models["ner"], models["stance"]).to_disk(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")
+    loaded.to_disk(tmp_path / "p")
+    assert spacy.load(tmp_path / "p")("Japan welcomes the alliance in a statement.")._.stance["alliance"] == "FAVOR"

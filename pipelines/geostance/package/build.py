@@ -47,6 +47,15 @@ def _requirements(spacy_version: str) -> list[str]:
             "click>=8"]
 
 
+def drop_requirement(meta_json: Path, distribution: str) -> None:
+    """spaCy lists the distribution of every registered function's module as a requirement; our factory is
+    registered from geostance here, but the wheel carries its own copy, so geostance must not be required."""
+    meta = json.loads(meta_json.read_text(encoding="utf-8"))
+    meta["requirements"] = [r for r in meta.get("requirements", [])
+                            if re.split(r"[<>=!~ ;\[]", r, maxsplit=1)[0].lower() != distribution]
+    meta_json.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+
+
 def add_factory_entry_point(setup_py: Path, factory: str, module: str) -> None:
     text = setup_py.read_text(encoding="utf-8")
     if SETUP_ENTRY_POINTS not in text:
@@ -95,6 +104,7 @@ def build_package(ner_dir: Path | None, stance_dir: Path | None, out_dir: Path, 
         spacy_package(pipeline_dir, build_dir, code_paths=[COMPONENT_MODULE], name=name, version=version,
                       create_sdist=False, create_wheel=False, force=True, silent=True)
         source = build_dir / f"{package_name}-{version}"
+        drop_requirement(source / "meta.json", "geostance")
         add_factory_entry_point(source / "setup.py", FACTORY_NAME, COMPONENT_MODULE.stem)
         say("building the wheel (pip wheel)")
         wheel_dir = Path(tmp) / "wheel"

@@ -173,6 +173,7 @@ class StanceComponent:
         self.name = name
         self.targets = list(targets)
         self.bundle: dict[str, Any] | None = None
+        self._source: Path | None = None  # the model file, copied on to_disk
 
     def set_model(self, model_path: str | Path) -> None:
         self.bundle = load_stance_model(model_path)
@@ -215,8 +216,9 @@ class StanceComponent:
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        if self._source is not None:
-            shutil.copyfile(self._source, path / MODEL_FILE)
+        target = path / MODEL_FILE
+        if self._source is not None and not (target.exists() and target.samefile(self._source)):
+            shutil.copyfile(self._source, target)
         (path / "targets.json").write_text(json.dumps(self.targets), encoding="utf-8")
 
     def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "StanceComponent":
@@ -227,8 +229,6 @@ class StanceComponent:
         self.set_model(path / MODEL_FILE)
         self._source = path / MODEL_FILE
         return self
-
-    _source: Path | None = None
 
     def load_model_file(self, model_path: str | Path) -> None:
         """Attach a skops model file (checked against TRUSTED_TYPES); it is copied on `to_disk`."""
