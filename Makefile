@@ -75,9 +75,9 @@ $(STANCE_MODEL): $(DATASET) | $(INSTALLED)
 	$(GEOSTANCE) train stance --data models/dataset --out models/stance
 
 $(METRICS): $(NER_MODEL) $(STANCE_MODEL) $(DATASET)
-	$(GEOSTANCE) evaluate --ner-model models/ner --stance-model models/stance --data models/dataset --split test --out models/evaluation
+	$(GEOSTANCE) evaluate --ner-model models/ner --stance-model models/stance --data models/dataset --split test --out models/evaluation --curve
 
-## Evaluate both models on the test split: models/evaluation/metrics.json and report.md (learning curve: add --curve)
+## Evaluate both models on the test split (+ learning curve): models/evaluation/metrics.json, report.md, PNGs
 evaluate: $(METRICS)
 
 $(PACKAGE): $(NER_MODEL) $(STANCE_MODEL) $(METRICS) pipelines/geostance/package/stance_component.py
