@@ -159,9 +159,9 @@ def _speed_section(results: dict[str, Any]) -> list[str]:
     for row in sp.get("rows", []):
         out.append(f"| {row['name']} | {row['ours']} | {row['baseline']} | **{row['ratio']:.2f}×** | "
                    f"{_mb(row.get('ours_peak_mb'))} / {_mb(row.get('baseline_peak_mb'))} |")
-    for note in sp.get("notes", []):
-        out.append(f"\n- {note}")
-    out += ["", *_run_lines(results.get("runs", {}).get("speed")), ""]
+    out.append("")
+    out += [f"- {note}" for note in sp.get("notes", [])]
+    out += [*_run_lines(results.get("runs", {}).get("speed")), ""]
     return out
 
 

@@ -169,7 +169,9 @@ def run_speed_bench(settings: SpeedSettings, say: Callable[[str], None] = lambda
     nlp, stance_pipe = shipped_pipeline(ner_dir, stance_dir)
     row = pipe_row(nlp, stance_pipe, unit_texts(settings.corpus or corpus_dir(), settings.pipe_words),
                    settings.repeats)
-    row["details"].update(ner_model=str(ner_dir), stance_model=str(stance_dir))
+    row["details"].update(ner_model=str(ner_dir), stance_model=str(stance_dir),
+                          stance_targets=len(nlp.get_pipe(stance_pipe).targets))
+    row["name"] += f"; NER {ner_dir}, stance {stance_dir} ({row['details']['stance_targets']} targets)"
     rows.append(row)
     notes = ["Ratios are ours / baseline in seconds unless the row says otherwise (nlp.pipe: words/s with stance / "
              "without; Doccano: per-example seconds / push seconds, i.e. the speed-up).",
