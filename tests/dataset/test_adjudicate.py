@@ -44,7 +44,7 @@ def test_decisions_override_and_unused_are_reported():
 
 
 @pytest.mark.parametrize("line,needle", [
-    ("not json", "not valid JSON"),
+    ("not json", "bad JSON"),
     ('{"unit_id": "u", "kind": "span", "by": "x", "start": 0, "end": 1, "label": "GPE"}', "'accept'"),
     ('{"unit_id": "u", "kind": "vote", "by": "x"}', "'kind' must be"),
     ('{"unit_id": "u", "kind": "stance", "target": "t", "label": "F"}', "'by'"),

@@ -5,7 +5,6 @@ naming the file and line."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 from geostance.corpus.model import METADATA_KEYS, Article
 from geostance.corpus.normalize import Removal, normalize_text, strip_boilerplate
 from geostance.errors import InputError
+from geostance.jsonl import iter_json_objects
 
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
                       ".htm": "html", ".jsonl": "jsonl"}
@@ -170,15 +170,7 @@ def read_html(path: Path, source: str | None) -> list[ReadArticle]:
 
 def read_jsonl(path: Path, source: str | None) -> list[ReadArticle]:
     out = []
-    for lineno, line in enumerate(read_text_file(path).split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"bad JSON: {exc.msg} (column {exc.colno})", lineno) from None
-        if not isinstance(row, dict):
-            raise InputError(path, f"expected a JSON object, got {type(row).__name__}", lineno)
+    for lineno, row in iter_json_objects(read_text_file(path).split("\n"), path):
         text = row.pop("text", None)
         if not isinstance(text, str) or not text.strip():
             raise InputError(path, "no text: each line needs a non-empty string field 'text'", lineno)

@@ -13,7 +13,6 @@ Every gold item records who voted for what and which rule or decision made it.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from geostance.errors import InputError
+from geostance.jsonl import iter_json_objects
 
 SpanKey = tuple[int, int, str]
 
@@ -181,15 +181,7 @@ def adjudicate(units: Iterable[UnitVotes], decisions: dict[tuple, Decision] | No
 def parse_decisions(lines: Iterable[str], path: str) -> dict[tuple, Decision]:
     """The adjudication file: one JSON decision per line (see the module docstring)."""
     out: dict[tuple, Decision] = {}
-    for n, raw in enumerate(lines, start=1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"not valid JSON ({exc.msg})", n) from None
-        if not isinstance(obj, dict):
-            raise InputError(path, "a decision is a JSON object", n)
+    for n, obj in iter_json_objects(lines, path, skip_comments=True):
         unit_id, kind, by = obj.get("unit_id"), obj.get("kind"), obj.get("by")
         if not isinstance(unit_id, str) or not unit_id:
             raise InputError(path, "decision needs a string 'unit_id'", n)

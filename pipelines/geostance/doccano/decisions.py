@@ -3,11 +3,11 @@ code points of the unit text: reading and checking them against the schema. Pure
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from geostance.errors import InputError
+from geostance.jsonl import iter_json_objects
 from geostance.schema import Schema
 
 
@@ -50,13 +50,7 @@ def parse_decision(obj: object, schema: Schema, path: Path, line: int) -> Decisi
 def read_decisions(path: Path, schema: Schema) -> list[Decision]:
     decisions, seen = [], {}
     with path.open(encoding="utf-8") as fh:
-        for number, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise InputError(path, f"bad JSON: {exc.msg}", number) from None
+        for number, obj in iter_json_objects(fh, path):
             decision = parse_decision(obj, schema, path, number)
             if decision.unit_id in seen:
                 raise InputError(path, f"unit {decision.unit_id!r} already given on line {seen[decision.unit_id]}",

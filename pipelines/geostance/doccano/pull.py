@@ -9,7 +9,6 @@ server version, annotators, the offset conversion applied).
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +19,14 @@ from geostance.corpus.model import text_sha256
 from geostance.doccano.client import DoccanoSession
 from geostance.doccano.offsets import OffsetError, span_from_utf16, utf16_index
 from geostance.errors import InputError
-from geostance.fileio import atomic_write_bytes, atomic_write_json, atomic_write_jsonl, replace_dir, staging_dir_for
+from geostance.fileio import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_jsonl,
+    replace_dir,
+    staging_dir_for,
+)
+from geostance.jsonl import iter_json_objects
 from geostance.paths import doccano_snapshots_dir
 
 EXPORT_FORMAT = "JSONL"
@@ -84,13 +90,7 @@ def convert_line(row: dict, source: str, line: int) -> tuple[dict, int]:
 
 def read_export_member(data: bytes, source: str, username: str, role: str) -> AnnotatorFile:
     result = AnnotatorFile(username=username, role=role, lines=[])
-    for number, raw in enumerate(data.decode("utf-8").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            row = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(source, f"bad JSON: {exc.msg}", number) from None
+    for number, row in iter_json_objects(data.decode("utf-8").splitlines(), source):
         converted, shifted = convert_line(row, source, number)
         expected = converted.get("text_sha256")
         if expected is not None and text_sha256(converted["text"]) != expected:

@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geostance.dataset.records import StanceRecord
 from geostance.dataset.readers.textfile import read_lines
+from geostance.dataset.records import StanceRecord
 from geostance.errors import GeostanceError, InputError
+from geostance.jsonl import iter_json_objects
 
 
 def parse_label_map(spec: str | None) -> dict[str, str]:
@@ -50,16 +51,7 @@ def iter_rows(path: Path, spec: TableSpec) -> Iterator[tuple[int, dict[str, obje
     """(line number, row as a dict) for CSV/TSV and JSONL alike."""
     name = str(path)
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        for n, line in enumerate(read_lines(path, spec.encoding), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(name, f"not valid JSON ({exc.msg} at column {exc.colno})", n) from None
-            if not isinstance(row, dict):
-                raise InputError(name, f"expected a JSON object, got {type(row).__name__}", n)
-            yield n, row
+        yield from iter_json_objects(read_lines(path, spec.encoding), name)
         return
     lines = read_lines(path, spec.encoding)
     first = next(lines, None)
