@@ -12,17 +12,6 @@ import typer
 from geostance.errors import GeostanceError
 
 
-def _not_built(step: str, issue: str) -> typer.Typer:
-    sub = typer.Typer(help=f"{step} (not built yet: {issue})", invoke_without_command=True)
-
-    @sub.callback()
-    def _stub() -> None:
-        typer.echo(f"geostance: '{step}' is not built yet ({issue}).", err=True)
-        raise typer.Exit(3)
-
-    return sub
-
-
 def build_app() -> typer.Typer:
     from geostance.corpus.cli import app as corpus_app
     from geostance.package.cli import app as package_app
