@@ -114,7 +114,7 @@ def doccano_source(files, req: "BuildRequest", schema_file: Path) -> tuple[Sourc
     label_config = read_label_config(req.label_config) if req.label_config else None
     schema = _schema_or_none(req, schema_file, "schema")
     parse_cat = CategoryParser(schema)
-    settings = {"labels": req.labels or "schema", "label_config": str(req.label_config or ""),
+    settings = {"labels": req.labels or "schema", "label_config": Path(req.label_config).name if req.label_config else "",
                 "text_col": req.text_col, "label_col": req.label_col, "encoding": req.encoding}
 
     def rows() -> Iterator[tuple[DoccanoRow, str | None]]:
@@ -300,4 +300,5 @@ def snapshot_source(req: "BuildRequest", schema_file: Path) -> tuple[Source, dic
         source.extra_files["agreement.json"] = result
         source.extra_files["agreement.md"] = agreement_markdown(result)
         source.extra_files["agreement.png"] = agreement_heatmap_png(result)
-    return source, {"snapshot": str(snapshot_dir), "adjudication": str(decisions_path)}
+    # Names, not absolute paths: these settings feed the fingerprint, which must not depend on the checkout's place.
+    return source, {"snapshot": Path(snapshot_dir).name, "adjudication": Path(decisions_path).name}
