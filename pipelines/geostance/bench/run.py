@@ -35,7 +35,8 @@ class NerBudget:
 
     @classmethod
     def make(cls, max_steps: int | None, patience: int | None, eval_frequency: int | None) -> NerBudget:
-        budget = cls(max_steps or NER_MAX_STEPS, patience or NER_PATIENCE, eval_frequency or NER_EVAL_FREQUENCY)
+        budget = cls(NER_MAX_STEPS if max_steps is None else max_steps, NER_PATIENCE if patience is None else patience,
+                     NER_EVAL_FREQUENCY if eval_frequency is None else eval_frequency)
         if min(budget.max_steps, budget.patience, budget.eval_frequency) <= 0:
             raise GeostanceError("--max-steps, --patience and --eval-frequency must be positive")
         return budget
