@@ -32,6 +32,8 @@ NER_ABLATIONS: tuple[NerAblation, ...] = (
                 78.70, 2.7),
     NerAblation("F", "s1 = committed `ner.cfg`, through `geostance bench ner` (project reader + trainer, spaCy "
                 "tokens), 8,000 steps", 8000, 89.12, 80.91, 17.6),
+    NerAblation("C1", "F + `CharacterEmbed.v2` + dropout 0.2, same bench command with `--config` (not adopted: "
+                "lower on testa)", 8000, 88.33, 81.17, 20.2),
 )
 
 # (setting, cross-validated F_avg in percent on SemEval-2016 train + trial; test A not used)
