@@ -15,7 +15,15 @@ import os
 import sys
 
 
-def _init() -> None:
+def _declare_broker_queue(app) -> None:
+    # The SQLite broker creates a queue's row on first use; the web server (health check) and the worker starting
+    # together can both try, and one dies with "UNIQUE constraint failed: kombu_queue.name". Declare it once here,
+    # before either starts.
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_declare(queue=app.conf.task_default_queue)
+
+
+def _init(app) -> None:
     from django.core import management
 
     username = os.environ.pop("GEOSTANCE_DOCCANO_ADMIN")
@@ -30,6 +38,7 @@ def _init() -> None:
     user.is_superuser = True
     user.set_password(password)
     user.save()
+    _declare_broker_queue(app)
     print(f"database ready, admin user {username!r} set")
 
 
@@ -66,7 +75,7 @@ def main(argv: list[str]) -> None:
     django.setup()
     command = argv[0]
     if command == "init":
-        _init()
+        _init(doccano_cli.app)
     elif command == "web":
         _web(int(argv[1]), int(argv[2]), base)
     elif command == "task":
