@@ -8,13 +8,13 @@ per paragraph unit. Bad lines raise an error naming file and line, or with `skip
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from geostance.errors import GeostanceError, InputError
+from geostance.jsonl import parse_json_object
 
 SUFFIXES = (".txt", ".jsonl", ".md")
 
@@ -44,12 +44,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str | None, str]]:
 
 
 def _jsonl_item(path: Path, number: int, line: str) -> InputText:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"bad JSON: {exc.msg} (column {exc.colno})", number) from None
-    if not isinstance(obj, dict):
-        raise InputError(path, f"expected a JSON object, got {type(obj).__name__}", number)
+    obj = parse_json_object(line, path, number)
     text = obj.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(path, "no text: each line needs a non-empty string field 'text'", number)
