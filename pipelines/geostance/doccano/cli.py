@@ -68,12 +68,14 @@ def push_cmd(
     unit: UnitMode = typer.Option(UnitMode.paragraph, help="annotation unit"),
     annotator: list[str] = typer.Option([], "--annotator", help="annotator username (repeat) for assignment"),
     overlap: int = typer.Option(1, help="annotators per unit (k), recorded in the example's meta"),
-    batch_size: int = typer.Option(1000, help="units per bulk import"),
+    batch_size: int = typer.Option(None, help="units per bulk import [default: 5000]"),
     refresh: bool = typer.Option(False, "--refresh", help="list every example instead of trusting the push cache"),
 ) -> None:
     """Upload corpus units not yet in the project (bulk import); report units changed since upload."""
+    from geostance.doccano.push import DEFAULT_BATCH_SIZE
     from geostance.doccano.workflow import run_push
 
+    batch_size = batch_size or DEFAULT_BATCH_SIZE
     with _progress("pushing") as bar:
         task = bar.add_task("push", total=None)
         report = run_push(_settings(), corpus=corpus, mode=unit, annotators=annotator, overlap=overlap,

@@ -20,7 +20,9 @@ from geostance.doccano.client import DoccanoError, DoccanoSession
 from geostance.doccano.listing import existing_examples, refresh_after_upload
 from geostance.doccano.setup import PROJECT_TYPE
 
-DEFAULT_BATCH_SIZE = 1000
+# Each batch costs an upload, an ingest task and its wait (about a second on a 2-core machine), so batches are
+# large; an interrupted push still resumes batch by batch.
+DEFAULT_BATCH_SIZE = 5000
 
 
 @dataclass(frozen=True)

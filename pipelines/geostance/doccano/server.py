@@ -85,6 +85,9 @@ def free_port() -> int:
 
 def port_in_use(port: int) -> bool:
     with socket.socket() as sock:
+        # As gunicorn binds: with SO_REUSEADDR, so connections left in TIME_WAIT by a server just stopped do not
+        # count; only a socket that listens on the port does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
