@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from geostance.errors import GeostanceError
-from geostance.paths import corpus_dir, models_dir
+from geostance.paths import corpus_dir, models_dir, project_root
 
 
 @dataclass
@@ -159,6 +159,14 @@ def push_rows(n_units: int, home: Path, say: Callable[[str], None]) -> list[dict
     ]
 
 
+def _shown_path(path: Path) -> str:
+    """Relative to the project root where possible: the report is committed and must not name a checkout's place."""
+    try:
+        return str(Path(path).resolve().relative_to(project_root()))
+    except ValueError:
+        return str(path)
+
+
 def run_speed_bench(settings: SpeedSettings, say: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
     """The `speed` entry of results.json: `rows` for the table plus each comparison under its key."""
     rows = build_rows(settings.build_sizes, say)
@@ -171,7 +179,8 @@ def run_speed_bench(settings: SpeedSettings, say: Callable[[str], None] = lambda
                    settings.repeats)
     row["details"].update(ner_model=str(ner_dir), stance_model=str(stance_dir),
                           stance_targets=len(nlp.get_pipe(stance_pipe).targets))
-    row["name"] += f"; NER {ner_dir}, stance {stance_dir} ({row['details']['stance_targets']} targets)"
+    shown = [_shown_path(p) for p in (ner_dir, stance_dir)]
+    row["name"] += f"; NER {shown[0]}, stance {shown[1]} ({row['details']['stance_targets']} targets)"
     rows.append(row)
     notes = ["Ratios are ours / baseline in seconds unless the row says otherwise (nlp.pipe: words/s with stance / "
              "without; Doccano: per-example seconds / push seconds, i.e. the speed-up).",
