@@ -11,7 +11,14 @@ from typing import Any
 import yaml
 
 from geostance.corpus.model import Article
-from geostance.corpus.readers import SIDECAR_SUFFIX, ReadArticle, build_article, read_source, read_text_file, split_front_matter
+from geostance.corpus.readers import (
+    SIDECAR_SUFFIX,
+    ReadArticle,
+    build_article,
+    read_source,
+    read_text_file,
+    split_front_matter,
+)
 from geostance.corpus.units import UnitMode, split_units
 from geostance.errors import InputError
 from geostance.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text
@@ -97,15 +104,15 @@ class ImportReport:
         return bool(self.added or self.updated)
 
 
-def _raw_copy(path: Path, corpus: Corpus) -> str:
-    """Keep the raw input inside corpus/raw/ byte for byte; return its path relative to corpus/."""
+def _raw_source(path: Path, corpus: Corpus) -> str:
+    """Where the raw input lives (or will be copied, by `import_sources`) relative to corpus/; refuses a name
+    already taken in corpus/raw/ by a different file."""
     path = path.resolve()
     raw_dir = corpus.raw_dir.resolve()
     if raw_dir in path.parents:
         return str(path.relative_to(corpus.root.resolve()))
     target = corpus.raw_dir / path.name
-    data = path.read_bytes()
-    if target.exists() and target.read_bytes() != data:
+    if target.exists() and target.read_bytes() != path.read_bytes():
         raise InputError(path, f"a different raw file named {path.name!r} is already in {corpus.raw_dir}")
     return str(target.relative_to(corpus.root))
 
@@ -116,7 +123,7 @@ def import_sources(paths: list[Path], corpus: Corpus) -> ImportReport:
     for path in paths:
         if path.is_dir():
             raise InputError(path, "is a directory; pass the files (e.g. corpus/raw/*)")
-        source = _raw_copy(path, corpus) if path.exists() else None
+        source = _raw_source(path, corpus) if path.exists() else None
         read.extend((path, r) for r in read_source(path, source))
 
     manifest = corpus.manifest()
@@ -189,8 +196,9 @@ def validate_corpus(corpus: Corpus) -> list[ValidationProblem]:
             problems.append(ValidationProblem(str(path), "text is not normalised (NFC, \\n newlines, no outer blanks)"))
         if article.source and not (corpus.root / article.source).is_file():
             problems.append(ValidationProblem(str(path), f"raw source {article.source!r} is missing"))
-        for mode in UnitMode:
-            for unit in split_units(article, mode) if mode is not UnitMode.sentence else []:
+        # Sentence units need a spaCy pipeline per article; paragraphs and whole articles cover the offsets logic.
+        for mode in (UnitMode.paragraph, UnitMode.article):
+            for unit in split_units(article, mode):
                 if article.text[unit.start:unit.end] != unit.text:
                     problems.append(ValidationProblem(str(path), f"unit {unit.unit_id} does not round-trip"))
     if corpus.articles_dir.is_dir():
