@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geostance.bench.data_files import require_files
 from geostance.bench.scoring import entity_scores
-from geostance.errors import GeostanceError
 
 CONLL_DIR = "conll2003"
 CONLL_FILES = {"train": "eng.train", "dev": "eng.testa", "test": "eng.testb"}
@@ -31,10 +31,7 @@ class NerBenchSettings:
 
 def conll_paths(data_dir: Path) -> dict[str, Path]:
     paths = {split: Path(data_dir) / CONLL_DIR / name for split, name in CONLL_FILES.items()}
-    missing = [str(p) for p in paths.values() if not p.is_file()]
-    if missing:
-        raise GeostanceError(f"CoNLL-2003 files missing: {', '.join(missing)} (pass --data-dir, the folder "
-                             f"holding {CONLL_DIR}/)")
+    require_files(paths.values(), "CoNLL-2003", CONLL_DIR)
     return paths
 
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from geostance.bench.data_files import require_files
 from geostance.bench.scoring import f_avg
-from geostance.errors import GeostanceError
 
 SEMEVAL_DIR = "semeval2016-task6-stance"
 SEMEVAL_FILES = {"train": ("trainingdata-all-annotations.txt", "trialdata-all-annotations.txt"),
@@ -23,10 +23,7 @@ SEMEVAL_ENCODING = "cp1252"
 
 def semeval_paths(data_dir: Path) -> dict[str, list[Path]]:
     paths = {split: [Path(data_dir) / SEMEVAL_DIR / n for n in names] for split, names in SEMEVAL_FILES.items()}
-    missing = [str(p) for ps in paths.values() for p in ps if not p.is_file()]
-    if missing:
-        raise GeostanceError(f"SemEval-2016 files missing: {', '.join(missing)} (pass --data-dir, the folder "
-                             f"holding {SEMEVAL_DIR}/)")
+    require_files((p for ps in paths.values() for p in ps), "SemEval-2016", SEMEVAL_DIR)
     return paths
 
 
