@@ -2,13 +2,14 @@ import json
 import shutil
 import zipfile
 
+import numpy as np
 import pytest
 import skops.io as sio
 from sklearn.preprocessing import FunctionTransformer
 
 from geostance.errors import GeostanceError
 from geostance.package.stance_component import (UntrustedModelError, load_stance_model, mark_mentions,
-                                                 predict_stance, stance_inputs)
+                                                 predict_stance, stance_inputs, stance_margins)
 from geostance.train.data import load_task, stance_rows
 from geostance.train.stance import build_pipeline, load_stance_dir, train_stance
 
@@ -37,17 +38,48 @@ def test_meta_records_everything_and_models_predict(models):
     assert meta["dataset_fingerprint"] == "sha256:test-fixture"
     assert meta["labels"] == ["FAVOR", "AGAINST", "NONE"]
     assert meta["versions"]["scikit-learn"]
-    assert set(meta["scores"]) == {"global", "per_target"}
-    assert meta["selected"] in ("global", "per_target")
+    assert set(meta["scores"]) == {"global", "per_target", "ensemble"}
+    assert meta["selected"] in ("global", "per_target", "ensemble")
     assert 0 <= meta["search"]["global"]["cv_score"] <= 1
     assert meta["search"]["global"]["best_params"]["clf__C"] in (0.3, 1.0)
     assert {"per_target:alliance", "per_target:sanctions"} <= set(meta["search"])
     texts, targets, gold, _ = stance_rows(load_task(models["data"], "stance").split("test"))
-    for variant in ("global", "per_target"):
+    for variant in ("global", "per_target", "ensemble"):
         predicted, scores = predict_stance(bundle, texts, targets, variant)
         accuracy = sum(p == g for p, g in zip(predicted, gold)) / len(gold)
         assert accuracy > 0.9, variant  # cue words decide the label in the fixture
         assert all(abs(sum(s.values()) - 1) < 1e-6 for s in scores)
+
+
+def test_ensemble_margins_are_the_mean_of_the_global_and_per_target_margins(models):
+    bundle, _ = load_stance_dir(models["stance"])
+    texts, targets, _, _ = stance_rows(load_task(models["data"], "stance").split("test"))
+    global_m, per_target_m, ensemble_m = (stance_margins(bundle, texts, targets, v)
+                                          for v in ("global", "per_target", "ensemble"))
+    assert not np.allclose(global_m, per_target_m)
+    assert np.allclose(ensemble_m, (global_m + per_target_m) / 2)
+
+
+def test_a_label_a_per_target_model_never_saw_keeps_the_global_margin(models):
+    """A per-target model trained on two labels only: its missing column comes from the global model."""
+    from sklearn.base import clone
+
+    bundle, _ = load_stance_dir(models["stance"])
+    texts, targets, gold, _ = stance_rows(load_task(models["data"], "stance").split("train"))
+    key = next(iter(bundle["per_target"]))
+    idx = [i for i, t in enumerate(targets) if t == key and gold[i] != "NONE"]
+    two_label = clone(bundle["per_target"][key]).fit(stance_inputs([texts[i] for i in idx], [key] * len(idx)),
+                                                     [gold[i] for i in idx])
+    narrowed = {**bundle, "per_target": {key: two_label}}
+    rows = [i for i, t in enumerate(targets) if t == key]
+    sample_texts, sample_targets = [texts[i] for i in rows], [targets[i] for i in rows]
+    per_target_m = stance_margins(narrowed, sample_texts, sample_targets, "per_target")
+    global_m = stance_margins(narrowed, sample_texts, sample_targets, "global")
+    none = bundle["labels"].index("NONE")
+    assert np.allclose(per_target_m[:, none], global_m[:, none])
+    assert not np.isnan(per_target_m).any()
+    _, scores = predict_stance(narrowed, sample_texts, sample_targets, "ensemble")
+    assert all(abs(sum(s.values()) - 1) < 1e-6 and set(s) == {"FAVOR", "AGAINST", "NONE"} for s in scores)
 
 
 def test_without_dev_split_the_variants_are_compared_out_of_fold(tmp_path, small_dataset):

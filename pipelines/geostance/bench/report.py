@@ -140,7 +140,7 @@ def _stance_section(results: dict[str, Any]) -> list[str]:
         out.append(f"| {target} | {s.get('n')} | {pct(s.get('f_avg'))} | {pct(s.get('f_favor'))} | {pct(s.get('f_against'))} |")
     variants = st.get("variant_scores") or {}
     if variants:
-        out += ["", "Both trained variants on test A (the trainer selected one on cross-validation, not on test): "
+        out += ["", "Every trained variant on test A (the trainer selected one on cross-validation, not on test): "
                 + ", ".join(f"`{k}` {pct(v)}" for k, v in sorted(variants.items())) + "."]
     out += ["", *_run_lines(results.get("runs", {}).get("stance")), ""]
     return out

@@ -100,7 +100,7 @@ def evaluate_stance(bundle: dict[str, Any], data: TaskData, split: str, *, resam
     groups, unit = bootstrap_groups(articles, list(data.split(split)["id"]))
     labels = list(data.split(split).features["label"].names)
     avg = f_avg_labels(labels)
-    available = ["global"] + (["per_target"] if bundle.get("per_target") else [])
+    available = ["global"] + (["per_target", "ensemble"] if bundle.get("per_target") else [])
     variants = variants or tuple(available)
     selected = bundle["selected"] if bundle["selected"] in variants else variants[0]
     by_variant = {}

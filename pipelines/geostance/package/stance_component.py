@@ -131,37 +131,63 @@ def load_stance_model(path: str | Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- prediction
 
-def _scores(model: Any, X: np.ndarray) -> np.ndarray:
-    if hasattr(model, "predict_proba"):
-        return np.asarray(model.predict_proba(X))
-    margins = np.asarray(model.decision_function(X))
-    if margins.ndim == 1:  # binary SVM: margin for classes_[1]
-        margins = np.stack([-margins, margins], axis=1)
-    exp = np.exp(margins - margins.max(axis=1, keepdims=True))
-    return exp / exp.sum(axis=1, keepdims=True)
+STANCE_VARIANTS = ("global", "per_target", "ensemble")
+
+
+def model_margins(model: Any, X: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """Decision values, one column per label in `labels` order; NaN for labels the model was not trained on."""
+    raw = np.asarray(model.decision_function(X), dtype=float)
+    classes = [str(c) for c in model.classes_]
+    if raw.ndim == 1:  # binary SVM: margin for classes_[1]
+        raw = np.stack([-raw, raw], axis=1)
+    out = np.full((raw.shape[0], len(labels)), np.nan)
+    for j, label in enumerate(classes):
+        out[:, list(labels).index(label)] = raw[:, j]
+    return out
+
+
+def stance_margins(bundle: dict[str, Any], texts: Sequence[str], targets: Sequence[str],
+                   variant: str | None = None) -> np.ndarray:
+    """Decision values (rows × bundle labels) of a variant. `ensemble` averages the global and the
+    per-target model; per-target models fall back to the global model for targets they were not trained on."""
+    variant = variant or bundle["selected"]
+    if variant not in STANCE_VARIANTS:
+        raise ValueError(f"unknown stance variant {variant!r}; choose from {list(STANCE_VARIANTS)}")
+    labels = bundle["labels"]
+    X = stance_inputs(texts, targets)
+    global_margins = model_margins(bundle["global"], X, labels) if len(texts) else np.empty((0, len(labels)))
+    if variant == "global":
+        return global_margins
+    per_target = global_margins.copy()
+    for key, model in bundle.get("per_target", {}).items():
+        idx = [i for i, t in enumerate(targets) if target_key(t) == key]
+        if idx:
+            own = model_margins(model, X[idx], labels)
+            # A label the per-target model never saw keeps the global model's margin.
+            per_target[idx] = np.where(np.isnan(own), global_margins[idx], own)
+    return per_target if variant == "per_target" else (global_margins + per_target) / 2
+
+
+def decide(margins: np.ndarray, labels: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Labels (argmax of the margins) and softmax scores; a label no model knows scores 0."""
+    shifted = np.where(np.isnan(margins), -np.inf, margins)
+    if shifted.shape[0] == 0:
+        return [], shifted
+    exp = np.exp(shifted - shifted.max(axis=1, keepdims=True))
+    probs = exp / exp.sum(axis=1, keepdims=True)
+    return [labels[int(j)] for j in np.argmax(shifted, axis=1)], probs
 
 
 def predict_stance(bundle: dict[str, Any], texts: Sequence[str], targets: Sequence[str],
                    variant: str | None = None) -> tuple[list[str], list[dict[str, float]]]:
-    """Labels and per-label scores for each (text, target). `variant`: "global" or "per_target" (default: the
-    bundle's selected one). Per-target models fall back to the global model for targets they were not trained on."""
+    """Labels and per-label scores for each (text, target). `variant`: global, per_target or ensemble (default:
+    the bundle's selected one)."""
+    if len(texts) != len(targets):
+        raise ValueError(f"{len(texts)} texts but {len(targets)} targets")
     variant = variant or bundle["selected"]
-    labels: list[str] = [""] * len(texts)
-    scores: list[dict[str, float]] = [{} for _ in texts]
-    groups: dict[str, list[int]] = {}
-    for i, target in enumerate(targets):
-        key = target_key(target) if variant == "per_target" and target_key(target) in bundle.get("per_target", {}) \
-            else "__global__"
-        groups.setdefault(key, []).append(i)
-    for key, idx in groups.items():
-        model = bundle["global"] if key == "__global__" else bundle["per_target"][key]
-        X = stance_inputs([texts[i] for i in idx], [targets[i] for i in idx])
-        probs = _scores(model, X)
-        classes = [str(c) for c in model.classes_]
-        for row, i in enumerate(idx):
-            scores[i] = {c: float(p) for c, p in zip(classes, probs[row])}
-            labels[i] = classes[int(np.argmax(probs[row]))]
-    return labels, scores
+    labels = list(bundle["labels"])
+    predicted, probs = decide(stance_margins(bundle, texts, targets, variant), labels)
+    return predicted, [{label: float(p) for label, p in zip(labels, row)} for row in probs]
 
 
 # ---------------------------------------------------------------- spaCy component

@@ -49,8 +49,9 @@ def ner_cmd(
 def stance_cmd(
     data: Path = typer.Option(None, "--data", help="Built dataset folder [default: models/dataset]"),
     out: Path = typer.Option(None, "--out", help="Output model folder [default: models/stance]"),
-    variant: list[str] = typer.Option(["global", "per_target"], "--variant",
-                                      help="global and/or per_target (repeatable); the better on dev is selected"),
+    variant: list[str] = typer.Option(["global", "per_target", "ensemble"], "--variant",
+                                      help="global, per_target and/or ensemble (repeatable); the best on dev is "
+                                           "selected"),
     grid: str = typer.Option(None, "--grid", help='Search grid as JSON, e.g. \'{"clf__C": [0.3, 1]}\''),
     folds: int = typer.Option(5, "--folds", help="GroupKFold splits (grouped by article)"),
     jobs: int = typer.Option(1, "--jobs", help="Parallel fits in the search (-1 = all cores)"),

@@ -1,9 +1,10 @@
 """Train the stance classifier: a scikit-learn Pipeline searched by grouped cross-validation, saved with skops.
 
-Two variants are trained and both are kept in one skops file: one `global` model for all targets (target id
-and target-conditioned words as features) and `per_target` models (one per target, the global model serving
-targets without enough data). The one with the better score on dev (or, without dev, on out-of-fold
-predictions over train) is `selected` and used by default; evaluation reports both.
+Two kinds of model are trained and kept in one skops file: one `global` model for all targets (target id and
+target-conditioned words as features) and `per_target` models (one per target, the global model serving targets
+without enough data). Three variants predict from them: `global`, `per_target` and `ensemble` (the mean of the two
+models' decision values). The variant with the best score on dev (or, without dev, on out-of-fold predictions
+over train) is `selected` and used by default; evaluation reports all of them.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import numpy as np
 
 from geostance.errors import GeostanceError
 from geostance.fileio import atomic_write_json, replace_dir, staging_dir_for
-from geostance.package.stance_component import (MODEL_FILE, TRUSTED_TYPES, UntrustedModelError, dump_stance_model, load_stance_model,
-                                                 predict_stance, stance_inputs, target_key)
+from geostance.package.stance_component import (MODEL_FILE, STANCE_VARIANTS, TRUSTED_TYPES, UntrustedModelError, decide,
+                                                 dump_stance_model, load_stance_model, predict_stance,
+                                                 stance_inputs, stance_margins, target_key)
 from geostance.train.data import TaskData, load_task, stance_label_names, stance_rows
 from geostance.train.versions import library_versions
 
-VARIANTS = ("global", "per_target")
+VARIANTS = STANCE_VARIANTS
 SEMEVAL_LABELS = ("FAVOR", "AGAINST")
 
 # Default search: small, because it runs on every `make train`; wide enough to reach the published SemEval
@@ -122,7 +124,7 @@ def refit_bundle(bundle: dict[str, Any], variant: str, texts: list[str], targets
 
     fresh: dict[str, Any] = {**bundle, "selected": variant, "global": clone(bundle["global"]), "per_target": {}}
     fresh["global"].fit(stance_inputs(texts, targets), y)
-    if variant == "per_target":
+    if variant != "global":
         for key, model in bundle.get("per_target", {}).items():
             idx = [i for i, t in enumerate(targets) if target_key(t) == key]
             if len(set(y[i] for i in idx)) >= 2:
@@ -131,22 +133,24 @@ def refit_bundle(bundle: dict[str, Any], variant: str, texts: list[str], targets
     return fresh
 
 
-def _oof_predictions(bundle: dict[str, Any], variant: str, texts: list[str], targets: list[str], y: list[str],
-                     groups: list[str], n_splits: int) -> list[str]:
-    """Out-of-fold predictions with the chosen hyper-parameters: a fair comparison when there is no dev split."""
+def oof_margins(bundle: dict[str, Any], texts: list[str], targets: list[str], y: list[str], groups: list[str],
+                n_splits: int, variants: tuple[str, ...]) -> dict[str, np.ndarray] | None:
+    """Out-of-fold decision values of each variant with the chosen hyper-parameters (one refit per fold serves
+    all variants); None with fewer than 2 groups."""
     from sklearn.model_selection import GroupKFold
 
-    preds = [""] * len(y)
     n = min(n_splits, len(set(groups)))
     if n < 2:
-        return predict_stance(bundle, texts, targets, variant)[0]
+        return None
+    margins = {v: np.full((len(y), len(bundle["labels"])), np.nan) for v in variants}
+    refit_as = "global" if variants == ("global",) else "ensemble"
     for train_idx, test_idx in GroupKFold(n_splits=n).split(texts, y, groups):
         tr = list(train_idx)
-        fold = refit_bundle(bundle, variant, [texts[i] for i in tr], [targets[i] for i in tr], [y[i] for i in tr])
-        out = predict_stance(fold, [texts[i] for i in test_idx], [targets[i] for i in test_idx], variant)[0]
-        for i, p in zip(test_idx, out):
-            preds[i] = p
-    return preds
+        fold = refit_bundle(bundle, refit_as, [texts[i] for i in tr], [targets[i] for i in tr], [y[i] for i in tr])
+        held_texts, held_targets = [texts[i] for i in test_idx], [targets[i] for i in test_idx]
+        for variant in variants:
+            margins[variant][test_idx] = stance_margins(fold, held_texts, held_targets, variant)
+    return margins
 
 
 def train_stance(data_dir: str | Path, out_dir: str | Path, **kwargs: Any) -> StanceTrainResult:
@@ -157,8 +161,8 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
                     param_grid: dict[str, list[Any]] | None = None, n_splits: int = 5, n_jobs: int = 1,
                     train_split: str = "train", dev_split: str = "dev", train_limit: float | None = None,
                     seed: int = 0, progress: Any = None) -> StanceTrainResult:
-    """Search, fit and save. `variants`: which of global/per_target to train (the first listed is selected when
-    only one is trained). `progress(message)` is called before each search."""
+    """Search, fit and save. `variants`: which of global/per_target/ensemble to offer (the first listed is selected
+    when only one is). `progress(message)` is called before each search."""
     from sklearn.metrics import f1_score
 
     from geostance.train.ner import subsample_articles
@@ -185,7 +189,7 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
                               "labels": labels, "targets": sorted(set(targets))}
     searches: dict[str, Any] = {"global": global_search}
     per_target_notes: dict[str, str] = {}
-    if "per_target" in variants:
+    if "per_target" in variants or "ensemble" in variants:
         for target in sorted(set(targets)):
             idx = [i for i, t in enumerate(targets) if t == target]
             y_t = [y[i] for i in idx]
@@ -197,17 +201,19 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
             bundle["per_target"][target_key(target)] = result.model
             searches[f"per_target:{target}"] = result
 
+    has_dev = data.has(dev_split)
+    oof = None if has_dev else oof_margins(bundle, texts, targets, y, groups, n_splits, variants)
     scores: dict[str, dict[str, Any]] = {}
-    check = "dev" if data.has(dev_split) else "out-of-fold on train"
-    if data.has(dev_split):
+    check = "dev" if has_dev else ("out-of-fold on train" if oof is not None else "train (too few articles for folds)")
+    if has_dev:
         d_texts, d_targets, d_y, _ = stance_rows(data.split(dev_split))
     for variant in variants:
-        if data.has(dev_split):
-            preds = predict_stance(bundle, d_texts, d_targets, variant)[0]
-            gold = d_y
+        if has_dev:
+            preds, gold = predict_stance(bundle, d_texts, d_targets, variant)[0], d_y
+        elif oof is not None:
+            preds, gold = decide(oof[variant], labels)[0], y
         else:
-            preds = _oof_predictions(bundle, variant, texts, targets, y, groups, n_splits)
-            gold = y
+            preds, gold = predict_stance(bundle, texts, targets, variant)[0], y
         scores[variant] = {
             "checked_on": check,
             "f_avg": float(f1_score(gold, preds, labels=f_avg_labels(labels), average="macro", zero_division=0)),
