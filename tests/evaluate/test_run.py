@@ -29,7 +29,7 @@ def test_metrics_json_has_the_interface_keys(tmp_path, models):
         assert _in_unit(stance[key]), key
     assert stance["macro_f1_ci"][0] <= stance["macro_f1"] <= stance["macro_f1_ci"][1]
     assert set(stance["per_target"]) == {"alliance", "sanctions"}
-    assert set(stance["variants"]) == {"global", "per_target"}
+    assert set(stance["variants"]) == {"global", "per_target", "ensemble"}
     # the fixture's test split has names train never shows, so the model must beat the lookup baseline
     assert ner["f1"] > ner["baseline_f1"]
     assert stance["macro_f1"] > stance["baseline_macro_f1"]
