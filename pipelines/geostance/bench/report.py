@@ -104,7 +104,8 @@ def _ner_section(results: dict[str, Any]) -> list[str]:
             "",
             "| system | testb F1 | testa F1 | notes |", "|---|---:|---:|---|",
             f"| **geostance** (this run) | **{pct(ner['test_f1'])}** | {pct(ner.get('dev_f1'))} | "
-            f"{ner.get('train_seconds', 0) / 60:.1f} min training, {ner.get('steps', '?')} steps |",
+            f"{ner.get('train_seconds', 0) / 60:.1f} min training, at most {ner.get('steps', '?')} steps"
+            f"{_patience_note(ner)} |",
             f"| spaCy stock `efficiency` config, 4,000 steps (issue's starting point) | {pct(NER_STOCK_START['test_f1'], 1)} "
             f"| {pct(NER_STOCK_START['dev_f1'], 1)} | same data, no vectors |"]
     for p in CONLL2003_TEST_F1:
@@ -163,6 +164,11 @@ def _speed_section(results: dict[str, Any]) -> list[str]:
     out += [f"- {note}" for note in sp.get("notes", [])]
     out += [*_run_lines(results.get("runs", {}).get("speed")), ""]
     return out
+
+
+def _patience_note(ner: dict[str, Any]) -> str:
+    patience = ner.get("settings", {}).get("overrides", {}).get("training.patience")
+    return f" (stops after {patience} without a better testa score; the best model is kept)" if patience else ""
 
 
 def _ablation_section() -> list[str]:
