@@ -93,6 +93,14 @@ def test_without_dev_split_the_variants_are_compared_out_of_fold(tmp_path, small
     assert all(s["n"] == len(stance["train"]) for s in result.scores.values())
 
 
+def test_model_file_is_deflated(models):
+    """skops stores the TF-IDF vocabularies as JSON in schema.json; stored plain, the file was ~100 MB."""
+    with zipfile.ZipFile(models["stance"] / "model.skops") as archive:
+        assert {item.compress_type for item in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+        schema = archive.getinfo("schema.json")
+        assert schema.compress_size < schema.file_size / 5
+
+
 def test_model_with_an_unexpected_type_is_refused(tmp_path, models):
     bundle, _ = load_stance_dir(models["stance"])
     bundle["global"].steps.insert(0, ("pre", FunctionTransformer(func=print)))
