@@ -69,10 +69,11 @@ $(DATASET): $(MANIFEST) $(SCHEMA) $(SNAPSHOT_FILES) $(wildcard annotations/adjud
 ## Build the Hugging Face DatasetDict (models/dataset/) from the latest snapshot and the corpus
 dataset: $(DATASET)
 
-$(NER_MODEL): $(DATASET) pipelines/configs/ner.cfg | $(INSTALLED)
+# The trainers' own sources are prerequisites too: a changed trainer means a different model.
+$(NER_MODEL): $(DATASET) pipelines/configs/ner.cfg pipelines/geostance/train/ner.py | $(INSTALLED)
 	$(GEOSTANCE) train ner --data models/dataset --out models/ner
 
-$(STANCE_MODEL): $(DATASET) | $(INSTALLED)
+$(STANCE_MODEL): $(DATASET) pipelines/geostance/train/stance.py pipelines/geostance/package/stance_component.py | $(INSTALLED)
 	$(GEOSTANCE) train stance --data models/dataset --out models/stance
 
 $(METRICS): $(NER_MODEL) $(STANCE_MODEL) $(DATASET)
