@@ -6,7 +6,6 @@ from typer.testing import CliRunner
 from geostance.cli import build_app
 from geostance.errors import GeostanceError
 from geostance.evaluate.run import evaluate
-from tests.train.fixtures import FAST_NER
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -85,7 +85,8 @@ def render_report(metrics: dict[str, Any]) -> str:
                         for t, s in stance["per_target"].items()])]
         if len(stance.get("variants", {})) > 1:
             targets = list(stance["per_target"])
-            out += ["", "One model for all targets (`global`), one model per target (`per_target`) and their mean (`ensemble`):", "",
+            out += ["", "One model for all targets (`global`), one model per target (`per_target`) and their mean "
+                    "(`ensemble`):", "",
                     _table(["variant", "macro-F1", "F_avg", *[f"F_avg {t}" for t in targets]],
                            [[v, with_ci(s["macro_f1"], s["macro_f1_ci"]), with_ci(s["f_avg"], s["f_avg_ci"]),
                              *[pct(s["per_target"].get(t, {}).get("f_avg", 0.0)) for t in targets]]

@@ -5,8 +5,8 @@ from geostance: only numpy, scikit-learn, skops and spaCy. Training imports its 
 training and every runtime (evaluate, predict, the wheel) prepare inputs the same way.
 
 Component output (documented contract): `doc._.stance` is `{target: label}` for every target the model knows;
-`doc.cats` holds `"<target>:<label>"` scores in [0, 1] that sum to 1 per target (logistic-regression
-probabilities, or a softmax over SVM margins: a ranking, not a calibrated probability).
+`doc.cats` holds `"<target>:<label>"` scores in [0, 1] that sum to 1 per target (a softmax over the selected
+variant's decision values: a ranking, not a calibrated probability).
 """
 
 from __future__ import annotations
