@@ -26,7 +26,6 @@ from geostance.package.stance_component import (MODEL_FILE, STANCE_VARIANTS, TRU
 from geostance.train.data import TaskData, load_task, stance_label_names, stance_rows
 from geostance.train.versions import library_versions
 
-VARIANTS = STANCE_VARIANTS
 SEMEVAL_LABELS = ("FAVOR", "AGAINST")
 
 # Default search: small, because it runs on every `make train`; wide enough to reach the published SemEval
@@ -157,7 +156,7 @@ def train_stance(data_dir: str | Path, out_dir: str | Path, **kwargs: Any) -> St
     return train_stance_on(load_task(data_dir, "stance"), out_dir, **kwargs)
 
 
-def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str, ...] = VARIANTS,
+def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str, ...] = STANCE_VARIANTS,
                     param_grid: dict[str, list[Any]] | None = None, n_splits: int = 5, n_jobs: int = 1,
                     train_split: str = "train", dev_split: str = "dev", train_limit: float | None = None,
                     seed: int = 0, progress: Any = None) -> StanceTrainResult:
@@ -167,9 +166,9 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
 
     from geostance.train.ner import subsample_articles
 
-    unknown = [v for v in variants if v not in VARIANTS]
+    unknown = [v for v in variants if v not in STANCE_VARIANTS]
     if unknown or not variants:
-        raise GeostanceError(f"unknown stance variant(s) {unknown}; choose from {list(VARIANTS)}")
+        raise GeostanceError(f"unknown stance variant(s) {unknown}; choose from {list(STANCE_VARIANTS)}")
     grid = param_grid or DEFAULT_GRID
     out_dir = Path(out_dir)
     train = data.split(train_split)
