@@ -47,7 +47,8 @@ def bench_out(mini_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
     out = tmp_path_factory.mktemp("bench-out")
     runner = CliRunner()
-    for args in (["ner", "--max-steps", "40", "--eval-frequency", "20", "--patience", "40", "--document-context"],
+    for args in (["ner", "--max-steps", "40", "--eval-frequency", "20", "--patience", "40", "--members", "2",
+                  "--document-context"],
                  ["stance"]):
         result = runner.invoke(build_app(), ["bench", *args, "--data-dir", str(mini_data), "--out", str(out)])
         assert result.exit_code == 0, (result.output, result.exception)

@@ -54,10 +54,41 @@ def test_bench_ner_writes_scores_for_every_gold_entity(bench_out, mini_data):
     assert {lab: s["support"] for lab, s in ner["test_per_label"].items() if s["support"]} == gold_counts
     assert 0.0 <= ner["test_f1"] <= 1.0 and 0.0 <= ner["dev_f1"] <= 1.0
     assert ner["settings"]["document_context"] is True
+    # one Doc per article: the pipeline's consistency component already saw the whole article, and a second pass
+    # over the same group changes nothing
+    assert ner["consistency_changes"] == {"dev": {}, "test": {}}
+    assert ner["row_level"] == {"dev_f1": ner["dev_f1"], "test_f1": ner["test_f1"]}
     assert ner["rows"]["test"] == n_docs          # one row per -DOCSTART- article
     assert ner["sentences"]["test"] > n_docs
     assert ner["steps"] == 40
+    assert ner["members"] == 2 and len(ner["member_dev_f1"]) == 2
+    assert json.loads((bench_out / "work" / "ner" / "model" / "meta.json").read_text())["pipeline"] == [
+        "ner_0", "stash_0", "ner_1", "stash_1", "ner_vote", "entity_consistency"]
     assert results["runs"]["ner"]["machine"]["cores_usable"] >= 1
     assert (bench_out / "work" / "ner" / "model" / "meta.json").is_file()
     report = (bench_out / "BENCHMARKS.md").read_text()
     assert f"**{100 * ner['test_f1']:.2f}**" in report
+
+
+def test_predict_rows_harmonises_entities_over_the_sentences_of_each_article():
+    import datasets
+    import spacy
+
+    from geostance.bench.ner import predict_rows
+    from geostance.dataset.features import ner_features
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PER", "pattern": "Peter Blackburn"}])
+    nlp.add_pipe("geostance_entity_consistency", name="entity_consistency")
+    texts = [("d1", "Peter Blackburn reports"), ("d1", "Blackburn said"), ("d2", "Blackburn Rovers won")]
+    rows = datasets.Dataset.from_list(
+        [{"id": f"r{i}", "article_id": a, "unit_id": f"r{i}", "text": t, "tokens": t.split(),
+          "ner_tags": [0] * len(t.split()), "spans": {"start": [], "end": [], "label": []}}
+         for i, (a, t) in enumerate(texts)],
+        features=ner_features(["LOC", "MISC", "ORG", "PER"]))
+    predictions = predict_rows(nlp, rows)
+    assert predictions.rows == [[(0, 15, "PER")], [], []]
+    # the surname is harmonised within article d1 only; d2 is another article
+    assert predictions.articles == [[(0, 15, "PER")], [(0, 9, "PER")], []]
+    assert predictions.changes == {"surname": 1}
+    assert predictions.gold == [[], [], []]

@@ -7,7 +7,7 @@ import pytest
 
 from geostance.errors import GeostanceError
 from geostance.evaluate.run import evaluate
-from geostance.package.build import add_factory_entry_point, build_package
+from geostance.package.build import COMPONENT_FACTORIES, add_factory_entry_points, build_package
 
 LOAD_SCRIPT = """
 import importlib.util, json, spacy
@@ -34,9 +34,10 @@ def test_wheel_holds_pipeline_component_code_entry_point_and_card(wheel):
         names = archive.namelist()
         entry_points = archive.read("en_geostance-0.1.0.dist-info/entry_points.txt").decode()
         metadata = archive.read("en_geostance-0.1.0.dist-info/METADATA").decode()
-    assert "en_geostance/stance_component.py" in names
+    assert "en_geostance/stance_component.py" in names and "en_geostance/entity_consistency.py" in names
     assert "en_geostance/en_geostance-0.1.0/geostance_stance/model.skops" in names
     assert "geostance_stance = en_geostance.stance_component:make_stance_component" in entry_points
+    assert "geostance_entity_consistency = en_geostance.entity_consistency:make_entity_consistency" in entry_points
     assert "Requires-Dist: skops" in metadata and "Requires-Dist: spacy" in metadata
     assert "Requires-Dist: geostance" not in metadata  # the component's code ships inside the wheel
     card = wheel.card
@@ -59,7 +60,7 @@ def test_wheel_loads_in_a_fresh_venv_without_geostance(tmp_path, wheel, repo_roo
     run = subprocess.run([str(python), "-c", LOAD_SCRIPT], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])
-    assert out["pipe_names"] == ["tok2vec", "ner", "geostance_stance"]
+    assert out["pipe_names"] == ["tok2vec", "ner", "entity_consistency", "geostance_stance"]
     assert ["Vladimir Putin", "PERSON"] in out["ents"] and ["Japan", "GPE"] in out["ents"]
     assert set(out["stance"]) == {"alliance", "sanctions"}
     assert out["stance"]["alliance"] == "FAVOR"
@@ -70,7 +71,7 @@ def test_entry_point_patch_refuses_an_unknown_setup_template(tmp_path):
     setup = tmp_path / "setup.py"
     setup.write_text("setup(entry_points={})\n")
     with pytest.raises(GeostanceError, match="template changed"):
-        add_factory_entry_point(setup, "geostance_stance", "stance_component")
+        add_factory_entry_points(setup, COMPONENT_FACTORIES)
 
 
 def test_bad_package_name_and_missing_models(tmp_path, models):

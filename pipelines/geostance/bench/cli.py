@@ -51,6 +51,8 @@ def ner_cmd(
     max_steps: int = typer.Option(None, "--max-steps", help="Training steps (default: the bench's CoNLL budget)"),
     patience: int = typer.Option(None, "--patience", help="Early-stop patience in steps"),
     eval_frequency: int = typer.Option(None, "--eval-frequency", help="Steps between dev (testa) evaluations"),
+    members: int = typer.Option(None, "--members", help="Models trained (seeds 0, 1, ...) and voted over "
+                                "(default: the bench's CoNLL budget, 3)"),
     document_context: bool = typer.Option(False, "--document-context/--sentences",
                                           help="One Doc per -DOCSTART- article, or one per sentence"),
 ) -> None:
@@ -58,7 +60,7 @@ def ner_cmd(
     from geostance.bench.run import BenchOptions, NerBudget, run_parts
 
     options = BenchOptions.make(data_dir, out, ner_config=config, document_context=document_context,
-                                ner_budget=NerBudget.make(max_steps, patience, eval_frequency))
+                                ner_budget=NerBudget.make(max_steps, patience, eval_frequency, members))
     _done(*run_parts(("ner",), options, say=_say))
 
 

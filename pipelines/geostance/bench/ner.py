@@ -3,7 +3,9 @@
 eng.train → train, eng.testa → dev (the trainer keeps the best model on it), eng.testb → test, scored once.
 With `document_context` (off by default: it lost to one Doc per sentence in the ablations), the sentences of one
 `-DOCSTART-` article become one row (one spaCy Doc), so the CNN sees neighbouring sentences, as spaCy's
-`convert -n` grouping does; scoring is the same either way.
+`convert -n` grouping does; scoring is the same either way. The config's entity-consistency component
+harmonises labels within each article in both cases (with one Doc per sentence, over the article's sentences);
+the scores of each row on its own are kept under `row_level`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ CONLL_FILES = {"train": "eng.train", "dev": "eng.testa", "test": "eng.testb"}
 class NerBenchSettings:
     config: Path
     overrides: dict[str, Any] = field(default_factory=dict)
+    members: int = 1
     document_context: bool = False
     progress: bool = True
 
@@ -90,14 +93,44 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def gold_and_predicted(nlp: Any, rows: Any, batch_size: int = 64) -> tuple[list[list[tuple]], list[list[tuple]]]:
+@dataclass
+class NerPredictions:
+    gold: list[list[tuple]]
+    rows: list[list[tuple]]                      # each row's Doc on its own
+    articles: list[list[tuple]]                  # after harmonising the rows of each article together
+    changes: dict[str, int]                      # what that harmonising changed, by reason
+
+
+def consistency_component(nlp: Any) -> Any | None:
+    """The pipeline's entity-consistency component, if its config has one."""
+    from geostance.package.entity_consistency import FACTORY_NAME
+
+    return next((pipe for name, pipe in nlp.pipeline if nlp.get_pipe_meta(name).factory == FACTORY_NAME), None)
+
+
+def predict_rows(nlp: Any, rows: Any, batch_size: int = 64) -> NerPredictions:
+    """Gold and predicted character spans per row. Where rows are sentences of one article (CoNLL), the pipeline's
+    consistency component also harmonises each article's sentences as one group, as it would a whole-article Doc."""
+    from collections import Counter
+    from itertools import groupby
+
     from geostance.train.data import entity_label_names, row_spans
 
     names = entity_label_names(rows.features)
     gold = [row_spans(r, names) for r in rows]
-    pred = [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
-            for doc in nlp.pipe(rows["text"], batch_size=batch_size)]
-    return gold, pred
+    docs = list(nlp.pipe(rows["text"], batch_size=batch_size))
+
+    def spans() -> list[list[tuple]]:
+        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
+
+    per_row = spans()
+    changes: Counter[str] = Counter()
+    component = consistency_component(nlp)
+    if component is not None:
+        article_ids = rows["article_id"]
+        for _, group in groupby(range(len(docs)), key=article_ids.__getitem__):
+            changes.update(change.reason for change in component.harmonise([docs[i] for i in group]))
+    return NerPredictions(gold=gold, rows=per_row, articles=spans(), changes=dict(sorted(changes.items())))
 
 
 def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
@@ -116,24 +149,29 @@ def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
     sentences = {name: len(split) for name, split in data.splits.items()}
     if settings.document_context:
         data = TaskData(task="ner", path=data.path, splits=document_dataset(data.splits), fingerprint=data.fingerprint)
-    say(f"training: {len(data.split('train'))} train / {len(data.split('dev'))} dev rows, "
-        f"overrides {settings.overrides}")
+    say(f"training {settings.members} model(s): {len(data.split('train'))} train / {len(data.split('dev'))} dev "
+        f"rows, overrides {settings.overrides}")
     t0 = time.monotonic()
-    trained = train_ner_on(data, work_dir / "model", settings.config, overrides=settings.overrides)
+    trained = train_ner_on(data, work_dir / "model", settings.config, overrides=settings.overrides,
+                           members=settings.members)
     train_seconds = time.monotonic() - t0
     say("scoring eng.testa and eng.testb")
     nlp = spacy.load(trained.out_dir)
-    scores = {split: entity_scores(*gold_and_predicted(nlp, data.split(split))) for split in ("dev", "test")}
+    predictions = {split: predict_rows(nlp, data.split(split)) for split in ("dev", "test")}
+    scores = {split: entity_scores(p.gold, p.articles) for split, p in predictions.items()}
     meta = nlp.meta.get("geostance", {})
     return {
         "test_f1": scores["test"]["f1"], "test_precision": scores["test"]["precision"],
         "test_recall": scores["test"]["recall"], "test_per_label": scores["test"]["per_label"],
         "dev_f1": scores["dev"]["f1"], "dev_precision": scores["dev"]["precision"],
         "dev_recall": scores["dev"]["recall"], "dev_per_label": scores["dev"]["per_label"],
+        "row_level": {f"{split}_f1": entity_scores(p.gold, p.rows)["f1"] for split, p in predictions.items()},
+        "consistency_changes": {split: p.changes for split, p in predictions.items()},
         "train_seconds": round(train_seconds, 1), "seconds": round(time.monotonic() - started, 1),
         "steps": settings.overrides.get("training.max_steps", "config default"),
         "sentences": sentences, "rows": {name: len(split) for name, split in data.splits.items()},
         "dataset_fingerprint": build.fingerprint, "alignment": meta.get("alignment"),
+        "members": settings.members, "member_dev_f1": [m["ents_f"] for m in meta.get("members", [])],
         "settings": {"config": _shown(settings.config), "overrides": settings.overrides,
                      "document_context": settings.document_context,
                      "data": {k: f"{CONLL_DIR}/{v}" for k, v in CONLL_FILES.items()}},

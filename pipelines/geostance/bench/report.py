@@ -5,7 +5,10 @@ run alone. `render_markdown` is a pure function of the results dict; `write_resu
 
 Keys (all scores are fractions in [0, 1], like models/evaluation/metrics.json):
 - `ner.conll2003`: test_f1, test_precision, test_recall, dev_f1, dev_precision, dev_recall,
-  test_per_label / dev_per_label ({label: {p, r, f, support}}), train_seconds, seconds, steps, settings, run.
+  test_per_label / dev_per_label ({label: {p, r, f, support}}), row_level ({dev_f1, test_f1}: each sentence on
+  its own, before the article-level entity consistency), consistency_changes ({split: {reason: count}}),
+  members (models voted over), member_dev_f1 (each member alone on testa),
+  train_seconds, seconds, steps, settings, run.
 - `stance.semeval2016`: f_avg, f_favor, f_against, per_target ({target: {f_avg, f_favor, f_against, n}}),
   selected_variant, variant_scores, train_seconds, seconds, n_train, n_test, run.
 - `speed`: dataset_build ({"<n>": {ours_s, baseline_s, ratio, ours_peak_mb, baseline_peak_mb, ...}}),
@@ -104,8 +107,8 @@ def _ner_section(results: dict[str, Any]) -> list[str]:
             "",
             "| system | testb F1 | testa F1 | notes |", "|---|---:|---:|---|",
             f"| **geostance** (this run) | **{pct(ner['test_f1'])}** | {pct(ner.get('dev_f1'))} | "
-            f"{ner.get('train_seconds', 0) / 60:.1f} min training, at most {ner.get('steps', '?')} steps"
-            f"{_patience_note(ner)} |",
+            f"{ner.get('train_seconds', 0) / 60:.1f} min training, {_members_note(ner)}at most "
+            f"{ner.get('steps', '?')} steps{_patience_note(ner)} |",
             f"| spaCy stock `efficiency` config, 4,000 steps (issue's starting point) | {pct(NER_STOCK_START['test_f1'], 1)} "
             f"| {pct(NER_STOCK_START['dev_f1'], 1)} | same data, no vectors |"]
     for p in CONLL2003_TEST_F1:
@@ -115,6 +118,7 @@ def _ner_section(results: dict[str, Any]) -> list[str]:
             f"{'' if ner.get('train_seconds', 0) <= 3600 else ' (training took longer than 60 minutes)'}.",
             f"P / R on testb: {pct(ner.get('test_precision'))} / {pct(ner.get('test_recall'))}. "
             f"Published systems mostly use pretrained embeddings, gazetteers or transformers; ours uses none.",
+            *_vote_and_consistency_lines(ner),
             "", "Per label, eng.testb:", ""]
     out += _per_label_table(ner.get("test_per_label", {}))
     out += ["", *_run_lines(results.get("runs", {}).get("ner")), ""]
@@ -166,6 +170,26 @@ def _speed_section(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def _members_note(ner: dict[str, Any]) -> str:
+    members = ner.get("members", 1)
+    return f"majority vote of {members} models (seeds 0–{members - 1}) × " if members > 1 else ""
+
+
+def _vote_and_consistency_lines(ner: dict[str, Any]) -> list[str]:
+    out = []
+    if ner.get("member_dev_f1"):
+        out.append("The vote's members alone on testa: " + ", ".join(pct(f) for f in ner["member_dev_f1"])
+                   + f"; the vote: {pct(ner.get('row_level', {}).get('dev_f1'))} (before the article-level step).")
+    row_level = ner.get("row_level")
+    if not row_level:
+        return out
+    changes = ner.get("consistency_changes", {}).get("test", {})
+    return out + [f"Entity consistency over each article (the config's `entity_consistency` component, run on the "
+                  f"article's sentences together): testb {pct(row_level.get('test_f1'))} → {pct(ner['test_f1'])}, "
+                  f"testa {pct(row_level.get('dev_f1'))} → {pct(ner.get('dev_f1'))}; changes on testb: "
+                  + (", ".join(f"{n} {reason}" for reason, n in sorted(changes.items())) or "none") + "."]
+
+
 def _patience_note(ner: dict[str, Any]) -> str:
     patience = ner.get("settings", {}).get("overrides", {}).get("training.patience")
     return f" (stops after {patience} without a better testa score; the best model is kept)" if patience else ""
@@ -175,7 +199,8 @@ def _ablation_section() -> list[str]:
     out = ["## How the defaults were chosen (ablations)", "",
            "NER: spaCy trained directly (`spacy train`, `blank:en`, no vectors, CPU, 2 cores shared with other jobs, "
            "so minutes are rough; a-/s-rows on the CoNLL tokens, t-rows on the project's own build with spaCy "
-           "tokens), one change on top of the run named in the change column; short runs, model-best on testa, "
+           "tokens; c- and v-rows apply the article-level consistency step or a vote to saved t-models' "
+           "predictions), one change on top of the run named in the change column; short runs, model-best on testa, "
            "scored on testa and testb. "
            "The testb column was looked at to report the gap, not used to pick between rows; rows were kept or "
            "dropped on testa.", "",

@@ -44,7 +44,10 @@ class EvaluationResult:
 def _ner_predictions(nlp: Any, texts: list[str], progress: Callable | None) -> list[list[M.Span]]:
     from tqdm import tqdm
 
-    disable = [name for name in nlp.pipe_names if name not in ("tok2vec", "ner")]
+    from geostance.package.stance_component import FACTORY_NAME as STANCE_FACTORY
+
+    # the NER pipeline as shipped (entity consistency included); stance is scored separately
+    disable = [name for name in nlp.pipe_names if nlp.get_pipe_meta(name).factory == STANCE_FACTORY]
     docs = nlp.pipe(texts, batch_size=64, disable=disable)
     if progress is not None:
         docs = tqdm(docs, total=len(texts), desc="NER", unit="doc", leave=False)

@@ -1,7 +1,7 @@
 """`geostance package`: assemble NER + stance, write the model card, run `spacy package`, build the wheel.
 
-spaCy's generated setup.py only registers `spacy_models`; we add the `spacy_factories` entry point for the
-stance component, whose module (stance_component.py) is copied into the package by `spacy package --code`.
+spaCy's generated setup.py only registers `spacy_models`; we add `spacy_factories` entry points for our pipeline
+components (stance, entity consistency, NER ensemble vote), whose modules are copied into the package by `spacy package --code`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,11 @@ from geostance.errors import GeostanceError
 from geostance.package.assemble import assemble_pipeline
 from geostance.package.card import render_model_card
 
-COMPONENT_MODULE = Path(__file__).with_name("stance_component.py")
+# factory name → (module copied into the wheel, factory function in it)
+COMPONENT_FACTORIES = {"geostance_stance": ("stance_component.py", "make_stance_component"),
+                       "geostance_entity_consistency": ("entity_consistency.py", "make_entity_consistency"),
+                       "geostance_ner_stash": ("ner_ensemble.py", "make_ner_stash"),
+                       "geostance_ner_vote": ("ner_ensemble.py", "make_ner_vote")}
 SETUP_ENTRY_POINTS = "entry_points={'spacy_models': ['{m} = {m}'.format(m=model_name)]}"
 
 
@@ -56,12 +60,14 @@ def drop_requirement(meta_json: Path, distribution: str) -> None:
     meta_json.write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 
-def add_factory_entry_point(setup_py: Path, factory: str, module: str) -> None:
+def add_factory_entry_points(setup_py: Path, factories: dict[str, tuple[str, str]]) -> None:
+    """Register `factories` (name → (module file, function)) as the package's `spacy_factories`."""
     text = setup_py.read_text(encoding="utf-8")
     if SETUP_ENTRY_POINTS not in text:
-        raise GeostanceError(f"{setup_py}: spaCy's setup.py template changed; cannot add the factory entry point")
-    patched = ("entry_points={'spacy_models': ['{m} = {m}'.format(m=model_name)], "
-               f"'spacy_factories': ['{factory} = {{m}}.{module}:make_stance_component'.format(m=model_name)]}}")
+        raise GeostanceError(f"{setup_py}: spaCy's setup.py template changed; cannot add the factory entry points")
+    points = ", ".join(f"'{name} = {{m}}.{Path(module).stem}:{function}'.format(m=model_name)"
+                       for name, (module, function) in factories.items())
+    patched = f"entry_points={{'spacy_models': ['{{m}} = {{m}}'.format(m=model_name)], 'spacy_factories': [{points}]}}"
     setup_py.write_text(text.replace(SETUP_ENTRY_POINTS, patched), encoding="utf-8")
 
 
@@ -69,8 +75,6 @@ def build_package(ner_dir: Path | None, stance_dir: Path | None, out_dir: Path, 
                   dataset_dir: Path | None = None, name: str = "geostance", version: str = "0.1.0",
                   progress: Any = None) -> PackageResult:
     from spacy.cli.package import package as spacy_package
-
-    from geostance.package.stance_component import FACTORY_NAME
 
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise GeostanceError(f"package name {name!r}: use lower-case letters, digits and underscores")
@@ -101,11 +105,12 @@ def build_package(ner_dir: Path | None, stance_dir: Path | None, out_dir: Path, 
         say(f"writing the pipeline ({', '.join(nlp.pipe_names)})")
         nlp.to_disk(pipeline_dir)
         (pipeline_dir / "README.md").write_text(card, encoding="utf-8")
-        spacy_package(pipeline_dir, build_dir, code_paths=[COMPONENT_MODULE], name=name, version=version,
+        modules = [Path(__file__).with_name(m) for m in dict.fromkeys(m for m, _ in COMPONENT_FACTORIES.values())]
+        spacy_package(pipeline_dir, build_dir, code_paths=modules, name=name, version=version,
                       create_sdist=False, create_wheel=False, force=True, silent=True)
         source = build_dir / f"{package_name}-{version}"
         drop_requirement(source / "meta.json", "geostance")
-        add_factory_entry_point(source / "setup.py", FACTORY_NAME, COMPONENT_MODULE.stem)
+        add_factory_entry_points(source / "setup.py", COMPONENT_FACTORIES)
         say("building the wheel (pip wheel)")
         wheel_dir = Path(tmp) / "wheel"
         proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheel_dir),

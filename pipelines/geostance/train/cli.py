@@ -30,13 +30,15 @@ def ner_cmd(
     dev_split: str = typer.Option("dev", "--dev-split"),
     gpu: int = typer.Option(-1, "--gpu", help="GPU id; -1 = CPU"),
     seed: int = typer.Option(0, "--seed"),
+    members: int = typer.Option(1, "--members", min=1, help="Train this many models (seeds --seed, --seed+1, ...) "
+                                "and save one pipeline that takes their majority vote (slower, more accurate)"),
 ) -> None:
     """Convert the dataset's ner splits to DocBin and train spaCy NER from the committed config."""
     from geostance.train.ner import parse_overrides, train_ner
 
     result = train_ner(data or paths.dataset_dir(), out or paths.models_dir() / "ner", config or default_ner_config(),
                        overrides=parse_overrides(set_), base_model=base_model, train_split=train_split,
-                       dev_split=dev_split, use_gpu=gpu, seed=seed)
+                       dev_split=dev_split, use_gpu=gpu, seed=seed, members=members)
     a = result.alignment
     typer.echo(f"NER model → {result.out_dir}  ({result.train_docs} train / {result.dev_docs} dev docs; "
                f"labels {', '.join(result.labels)})")

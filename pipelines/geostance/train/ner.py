@@ -94,23 +94,26 @@ def _apply_base_model(config: Any, base_model: str) -> tuple[Any, str]:
 def train_ner(data_dir: str | Path, out_dir: str | Path, config_path: str | Path, *,
               overrides: dict[str, Any] | None = None, base_model: str | None = None,
               train_split: str = "train", dev_split: str = "dev", use_gpu: int = -1,
-              train_limit: float | None = None, seed: int = 0) -> NerTrainResult:
+              train_limit: float | None = None, seed: int = 0, members: int = 1) -> NerTrainResult:
     """Train and write the best model to `out_dir` (atomically). `train_limit`: fraction of train articles to use
-    (learning curves)."""
+    (learning curves). `members` > 1 trains that many models (seeds `seed`, `seed + 1`, ...) and writes one
+    pipeline that votes over them (`package/ner_ensemble.py`)."""
     return train_ner_on(load_task(data_dir, "ner"), out_dir, config_path, overrides=overrides,
                         base_model=base_model, train_split=train_split, dev_split=dev_split, use_gpu=use_gpu,
-                        train_limit=train_limit, seed=seed)
+                        train_limit=train_limit, seed=seed, members=members)
 
 
 def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *,
                  overrides: dict[str, Any] | None = None, base_model: str | None = None,
                  train_split: str = "train", dev_split: str = "dev", use_gpu: int = -1,
-                 train_limit: float | None = None, seed: int = 0) -> NerTrainResult:
+                 train_limit: float | None = None, seed: int = 0, members: int = 1) -> NerTrainResult:
     import spacy
     from spacy.cli.train import train as spacy_train
     from spacy.tokens import DocBin
     from spacy.util import load_config
 
+    if members < 1:
+        raise GeostanceError(f"members must be 1 or more, got {members}")
     config_path = Path(config_path)
     if not config_path.is_file():
         raise GeostanceError(f"{config_path}: spaCy config not found")
@@ -147,19 +150,38 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
         tokenizer_nlp = spacy.blank(lang)
         for name, rows in (("train", train_rows), ("dev", dev_rows)):
             DocBin(docs=rows_to_docs(tokenizer_nlp, rows, label_names, stats)).to_disk(work / f"{name}.spacy")
-        config_file = work / "config.cfg"
-        config.to_disk(config_file, interpolate=False)
-        spacy_train(config_file, output_path=work / "output", use_gpu=use_gpu)
-        best = work / "output" / "model-best"
-        if not best.is_dir():
-            raise GeostanceError(f"spaCy training wrote no model-best into {work / 'output'}")
+        bests = []
+        base_seed = int(config["system"]["seed"])
+        for member in range(members):
+            # one config per member: only the seed differs
+            config["system"]["seed"] = base_seed + member
+            config_file = work / f"config-{member}.cfg"
+            config.to_disk(config_file, interpolate=False)
+            output = work / f"output-{member}"
+            spacy_train(config_file, output_path=output, use_gpu=use_gpu)
+            if not (output / "model-best").is_dir():
+                raise GeostanceError(f"spaCy training wrote no model-best into {output}")
+            bests.append(output / "model-best")
         model_dir = staging / "model"
-        shutil.copytree(best, model_dir)
+        member_scores: list[dict[str, Any]] = []
+        if members == 1:
+            shutil.copytree(bests[0], model_dir)
+            nlp = spacy.load(model_dir)
+            meta = nlp.meta
+            dev_scores = {k: v for k, v in (meta.get("performance") or {}).items() if k.startswith("ents")}
+        else:
+            from geostance.train.ensemble import assemble_ensemble, score_entities
+
+            member_scores = [{"seed": base_seed + i, **score_entities(spacy.load(best), work / "dev.spacy")}
+                             for i, best in enumerate(bests)]
+            nlp = assemble_ensemble(bests)
+            dev_scores = score_entities(nlp, work / "dev.spacy")
+            nlp.meta["performance"] = dev_scores
+            nlp.to_disk(model_dir)
+            meta = nlp.meta
         shutil.rmtree(work)
-        nlp = spacy.load(model_dir)
-        meta = nlp.meta
-        dev_scores = {k: v for k, v in (meta.get("performance") or {}).items() if k.startswith("ents")}
-        ner_labels = sorted(nlp.get_pipe("ner").labels) if "ner" in nlp.pipe_names else []
+        ner_labels = sorted({label for name, pipe in nlp.pipeline if nlp.get_pipe_meta(name).factory == "ner"
+                             for label in pipe.labels})
         meta["geostance"] = {
             "task": "ner",
             "dataset_fingerprint": data.fingerprint,
@@ -177,6 +199,7 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
             "config": str(config_path),
             "overrides": {k: v for k, v in (overrides or {}).items()},
             "alignment": {"spans": stats.spans, "adjusted": len(stats.adjusted), "dropped": len(stats.dropped)},
+            "members": member_scores,
         }
         atomic_write_json(model_dir / "meta.json", meta)
         atomic_write_json(model_dir / "alignment.json", asdict(stats))
