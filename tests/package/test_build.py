@@ -44,6 +44,7 @@ def test_wheel_holds_pipeline_component_code_entry_point_and_card(wheel):
     for section in ("## Use", "## Evaluation", "## Training data", "## Intended use", "## Limits"):
         assert section in card
     assert "NER micro-F1" in card and "sha256:test-fixture" in card
+    assert "`tok2vec` + `ner` + `entity_consistency`" in card   # the pipeline as built, from the NER's meta
     assert (wheel.wheel.parent / "en_geostance-README.md").read_text() == card
 
 

@@ -191,8 +191,11 @@ def _vote_and_consistency_lines(ner: dict[str, Any]) -> list[str]:
 
 
 def _patience_note(ner: dict[str, Any]) -> str:
-    patience = ner.get("settings", {}).get("overrides", {}).get("training.patience")
-    return f" (stops after {patience} without a better testa score; the best model is kept)" if patience else ""
+    overrides = ner.get("settings", {}).get("overrides", {})
+    patience, steps = overrides.get("training.patience"), overrides.get("training.max_steps")
+    if not patience or (steps and patience >= steps):
+        return "; each model's best checkpoint on testa is kept"
+    return f" (stops after {patience} without a better testa score; the best model is kept)"
 
 
 def _ablation_section() -> list[str]:

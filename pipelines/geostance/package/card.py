@@ -15,8 +15,12 @@ def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] 
         f"# {package_name} {version}",
         "",
         "Named entities and per-target stance for English geopolitical news, trained by the geostance project "
-        "from its annotated corpus. One spaCy pipeline: `tok2vec` + `ner` (spaCy, trained from `blank:en`) and "
-        "`geostance_stance` (a scikit-learn TF-IDF + linear SVM model stored with skops).",
+        "from its annotated corpus. One spaCy pipeline: "
+        + " + ".join(f"`{name}`" for name in (ner_meta or {}).get("pipeline", ["tok2vec", "ner"]))
+        + " (spaCy NER trained from `blank:en`; `entity_consistency`, where present, has no weights and makes "
+        "entity labels consistent within a Doc; `ner_vote`, where present, keeps the entities most of the "
+        "`ner_<i>` members agree on) and `geostance_stance` (a scikit-learn TF-IDF + linear SVM model stored "
+        "with skops).",
         "",
         "## Use",
         "",
@@ -30,7 +34,7 @@ def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] 
         "```",
         "",
         "`doc.cats` scores are a softmax over SVM margins (or logistic-regression probabilities): a ranking, "
-        "not calibrated probabilities. The stance component's code ships in this package and is registered "
+        "not calibrated probabilities. The components' code ships in this package and is registered "
         "through the `spacy_factories` entry point; the project itself need not be installed. The skops file "
         "is loaded only if every type in it is on the component's explicit trusted list.",
         "",
