@@ -7,6 +7,7 @@ dev scores.
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from dataclasses import asdict, dataclass, field
@@ -168,11 +169,13 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
             shutil.copytree(bests[0], model_dir)
             nlp = spacy.load(model_dir)
             meta = nlp.meta
-            dev_scores = {k: v for k, v in (meta.get("performance") or {}).items() if k.startswith("ents")}
+            dev_scores = _entity_scores(meta)
         else:
             from geostance.train.ensemble import assemble_ensemble, score_entities
 
-            member_scores = [{"seed": base_seed + i, **score_entities(spacy.load(best), work / "dev.spacy")}
+            # spaCy's own dev scores of each member's best checkpoint, from its meta.json
+            member_scores = [{"seed": base_seed + i,
+                              **_entity_scores(json.loads((best / "meta.json").read_text(encoding="utf-8")))}
                              for i, best in enumerate(bests)]
             nlp = assemble_ensemble(bests)
             dev_scores = score_entities(nlp, work / "dev.spacy")
@@ -214,6 +217,10 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
                           dev_docs=len(dev_rows), alignment=stats)
 
 
+def _entity_scores(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in (meta.get("performance") or {}).items() if k.startswith("ents")}
+
+
 def subsample_articles(rows: Any, fraction: float, seed: int = 0) -> Any:
     """The rows of a random `fraction` of articles (at least one): learning curves grow by whole articles."""
     if not 0 < fraction <= 1:
@@ -228,8 +235,6 @@ def subsample_articles(rows: Any, fraction: float, seed: int = 0) -> Any:
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:
     """`section.key=value` strings → spaCy overrides; values parsed as JSON when they parse, else strings."""
-    import json
-
     parsed: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
