@@ -104,8 +104,9 @@ class NerPredictions:
 def consistency_component(nlp: Any) -> Any | None:
     """The pipeline's entity-consistency component, if its config has one."""
     from geostance.package.entity_consistency import FACTORY_NAME
+    from geostance.pipes import pipes_made_by
 
-    return next((pipe for name, pipe in nlp.pipeline if nlp.get_pipe_meta(name).factory == FACTORY_NAME), None)
+    return next((pipe for _, pipe in pipes_made_by(nlp, FACTORY_NAME)), None)
 
 
 def predict_rows(nlp: Any, rows: Any, batch_size: int = 64) -> NerPredictions:

@@ -73,9 +73,10 @@ def shipped_pipeline(ner_dir: Path, stance_dir: Path) -> tuple[Any, str]:
     """The pipeline `geostance package` ships (trained NER + stance component) and the stance pipe's name."""
     from geostance.package.assemble import assemble_pipeline
     from geostance.package.stance_component import FACTORY_NAME
+    from geostance.pipes import pipes_made_by
 
     nlp = assemble_pipeline(ner_dir, stance_dir)
-    return nlp, next(name for name in nlp.pipe_names if nlp.get_pipe_meta(name).factory == FACTORY_NAME)
+    return nlp, next(name for name, _ in pipes_made_by(nlp, FACTORY_NAME))
 
 
 def unit_texts(corpus: Path, min_words: int) -> list[str]:

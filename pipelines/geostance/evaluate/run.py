@@ -45,9 +45,10 @@ def _ner_predictions(nlp: Any, texts: list[str], progress: Callable | None) -> l
     from tqdm import tqdm
 
     from geostance.package.stance_component import FACTORY_NAME as STANCE_FACTORY
+    from geostance.pipes import pipes_made_by
 
     # the NER pipeline as shipped (entity consistency included); stance is scored separately
-    disable = [name for name in nlp.pipe_names if nlp.get_pipe_meta(name).factory == STANCE_FACTORY]
+    disable = [name for name, _ in pipes_made_by(nlp, STANCE_FACTORY)]
     docs = nlp.pipe(texts, batch_size=64, disable=disable)
     if progress is not None:
         docs = tqdm(docs, total=len(texts), desc="NER", unit="doc", leave=False)

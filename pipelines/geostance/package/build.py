@@ -1,7 +1,8 @@
 """`geostance package`: assemble NER + stance, write the model card, run `spacy package`, build the wheel.
 
 spaCy's generated setup.py only registers `spacy_models`; we add `spacy_factories` entry points for our pipeline
-components (stance, entity consistency, NER ensemble vote), whose modules are copied into the package by `spacy package --code`.
+components (stance, entity consistency, NER ensemble vote), whose modules are copied into the package by
+`spacy package --code`.
 """
 
 from __future__ import annotations

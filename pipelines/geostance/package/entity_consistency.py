@@ -48,7 +48,8 @@ def _is_name_like(words: tuple[str, ...]) -> bool:
 
 def harmonise_entities(words: Sequence[Sequence[str]], ents: Sequence[Sequence[Mention]], *,
                        propagate: bool = True, surnames: bool = True,
-                       person_labels: Sequence[str] = ("PER", "PERSON")) -> tuple[list[list[Mention]], list[EntityChange]]:
+                       person_labels: Sequence[str] = ("PER", "PERSON"),
+                       ) -> tuple[list[list[Mention]], list[EntityChange]]:
     """Entities of a group of documents (one article) made consistent; returns the new entities and the changes.
 
     `words[i]` are the token texts of document i, `ents[i]` its entities as (start, end, label) token offsets."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from geostance.errors import GeostanceError
 from geostance.fileio import atomic_write_json, replace_dir, staging_dir_for
+from geostance.pipes import pipes_made_by
 from geostance.train.data import TaskData, entity_label_names, load_task, row_spans
 from geostance.train.versions import library_versions
 
@@ -183,8 +184,7 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
             nlp.to_disk(model_dir)
             meta = nlp.meta
         shutil.rmtree(work)
-        ner_labels = sorted({label for name, pipe in nlp.pipeline if nlp.get_pipe_meta(name).factory == "ner"
-                             for label in pipe.labels})
+        ner_labels = sorted({label for _, pipe in pipes_made_by(nlp, "ner") for label in pipe.labels})
         meta["geostance"] = {
             "task": "ner",
             "dataset_fingerprint": data.fingerprint,

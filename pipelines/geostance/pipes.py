@@ -1,0 +1,11 @@
+"""Finding a spaCy pipeline's components by the factory that made them: names vary (`ner` or `ner_0`, a renamed
+stance component), factories do not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def pipes_made_by(nlp: Any, factory: str) -> list[tuple[str, Any]]:
+    """(name, component) of every component in `nlp`'s pipeline made by `factory`, in pipeline order."""
+    return [(name, pipe) for name, pipe in nlp.pipeline if nlp.get_pipe_meta(name).factory == factory]
