@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 GEOSTANCE := $(BIN)/geostance
 INSTALLED := $(VENV)/.installed
 LOCK := pipelines/requirements.lock
+BASE_LOCK := pipelines/base-models.lock
 
 RAW_FILES := $(filter-out %.meta.yaml,$(wildcard corpus/raw/*.txt corpus/raw/*.md corpus/raw/*.html corpus/raw/*.jsonl))
 SIDECARS := $(wildcard corpus/raw/*.meta.yaml)
@@ -26,10 +27,11 @@ PACKAGE := models/packages/en_geostance-0.1.0-py3-none-any.whl
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(doc){split($$1,t,":"); printf "  \033[36m%-10s\033[0m %s\n", t[1], doc}; doc=""} !/^## /&&!/^[a-zA-Z_-]+:/{doc=""}' $(MAKEFILE_LIST)
 
-$(INSTALLED): pyproject.toml $(LOCK)
+$(INSTALLED): pyproject.toml $(LOCK) $(BASE_LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test]"
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r $(BASE_LOCK)
 	@touch $@
 
 ## Create .venv with the project and its pinned dependencies
