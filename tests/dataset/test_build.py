@@ -102,3 +102,29 @@ def test_cli_builds_semeval_with_split_files(tmp_path, shared_data):
     assert res.exit_code == 0, res.output
     dd = datasets.load_from_disk(str(tmp_path / "sem" / "stance"))
     assert {s: len(d) for s, d in dd.items()} == {"train": 2814, "dev": 100, "test": 1249}
+
+
+def test_a_build_killed_between_the_swap_renames_leaves_a_dataset_the_next_run_restores(tmp_path, monkeypatch):
+    from geostance import fileio
+
+    train = _conll(tmp_path, "train.conll", [[("EU", "I-ORG"), ("rejects", "O")]])
+    out = tmp_path / "ds"
+    first = run_build(BuildRequest(kind="conll", train=[train], out=out, progress=False))
+    real_replace = fileio.os.replace
+    calls = []
+
+    def killed_on_second_rename(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt   # the process dies after moving the old dataset aside
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(fileio.os, "replace", killed_on_second_rename)
+    with pytest.raises(KeyboardInterrupt):
+        run_build(BuildRequest(kind="conll", train=[train], out=out, force=True, progress=False))
+    monkeypatch.undo()
+    assert not out.exists()
+    again = run_build(BuildRequest(kind="conll", train=[train], out=out, progress=False))
+    assert again.skipped and again.fingerprint == first.fingerprint   # the previous build came back intact
+    assert datasets.load_from_disk(str(out / "ner"))["train"][0]["tokens"] == ["EU", "rejects"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ds")] == []

@@ -27,7 +27,7 @@ from geostance.dataset.features import SPLITS, ner_features, stance_features
 from geostance.dataset.records import NerRecord, StanceRecord
 from geostance.dataset.splits import DEFAULT_SEED, DEFAULT_SPLIT_RATIOS, SplitAssigner, parse_ratios
 from geostance.errors import GeostanceError, InputError
-from geostance.fileio import replace_dir, staging_dir_for
+from geostance.fileio import recover_dir, replace_dir, staging_dir_for
 
 BUILDER_VERSION = 1
 DEFAULT_BATCH = 2000
@@ -217,6 +217,7 @@ def build_dataset(source: Source, out_dir: Path, options: BuildOptions, schema_t
     from geostance.dataset.card import render_alignment_markdown, render_card
 
     out_dir = Path(out_dir)
+    recover_dir(out_dir)   # a build killed mid-swap left the previous dataset aside: bring it back first
     fp = fingerprint(source, options, schema_text)
     info_path = out_dir / "build_info.json"
     if not options.force and info_path.is_file():
@@ -293,7 +294,6 @@ def build_dataset(source: Source, out_dir: Path, options: BuildOptions, schema_t
             _write(stage / name, obj)
         _write(stage / "README.md", render_card(info, features_desc))
         _write(stage / "build_info.json", info)
-        stage.chmod(0o755)   # mkdtemp makes it private; the dataset is meant to be read by others
         replace_dir(stage, out_dir)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
