@@ -51,3 +51,29 @@ def test_stop_server_stops_exactly_the_recorded_process_groups(tmp_path):
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_prepare_home_makes_a_readable_home_private(tmp_path):
+    from geostance.doccano.server import prepare_home
+
+    home = tmp_path / ".doccano"
+    home.mkdir(mode=0o755)
+    for name in ("db.sqlite3", "web.log"):
+        (home / name).write_text("x")
+        (home / name).chmod(0o644)
+    prepare_home(home)
+    assert _mode(home) == 0o700
+    assert _mode(home / "db.sqlite3") == _mode(home / "web.log") == 0o600
+
+
+@pytest.mark.doccano
+def test_the_database_logs_and_secrets_are_readable_by_their_owner_only(doccano_server):
+    home = SERVER_HOME[doccano_server.url].resolve()
+    assert _mode(home) == 0o700
+    files = {p.name: _mode(p) for p in home.iterdir() if p.is_file()}
+    assert {"db.sqlite3", "secret_key", "server.json", "web.log", "task.log"} <= set(files)
+    assert {name: m for name, m in files.items() if m & 0o077} == {}

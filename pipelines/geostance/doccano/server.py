@@ -27,13 +27,16 @@ from urllib.parse import urlparse
 import requests
 
 from geostance.errors import GeostanceError
-from geostance.fileio import atomic_write_json, atomic_write_text
+from geostance.fileio import atomic_write_json, atomic_write_text, make_private_dir
 from geostance.paths import project_root
 
 LAUNCHER = Path(__file__).with_name("server_launcher.py")
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 # Variables Doccano would read that must not leak in from the caller's environment.
 _SCRUBBED = ("DATABASE_URL", "CELERY_BROKER_URL", "MEDIA_ROOT", "DJANGO_SETTINGS_MODULE", "DOCCANO_PASSWORD")
+# The server's files (the SQLite database holds API tokens, sessions and the admin's password hash; the logs may
+# quote requests) are for the user who runs it only: its processes create files 0600 and folders 0700.
+SERVER_UMASK = 0o077
 
 
 def server_lock_path() -> Path:
@@ -70,8 +73,9 @@ def ensure_server_venv(venv: Path | None = None, lock: Path | None = None,
     return venv_python(venv)
 
 
-def _run(cmd: list[str], what: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd)
+def _run(cmd: list[str], what: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+         umask: int = -1) -> None:
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, umask=umask)
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
         raise GeostanceError(f"{what} failed (exit {proc.returncode}): {tail[0]}")
@@ -163,9 +167,22 @@ def worker_problem(report: dict[str, str]) -> str | None:
 def _secret_key(home: Path) -> str:
     path = home / "secret_key"
     if not path.is_file():
-        atomic_write_text(path, secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        atomic_write_text(path, secrets.token_urlsafe(50), private=True)
     return path.read_text().strip()
+
+
+def prepare_home(home: Path) -> Path:
+    """The server's folder, created or made private (0700), with files an older version left readable by others
+    (the database, its journal, logs) made 0600."""
+    home = make_private_dir(home)
+    for path in home.iterdir():
+        if path.is_file() and not path.is_symlink():
+            path.chmod(path.stat().st_mode & 0o700)
+    return home
+
+
+def _private_log(path: Path) -> int:
+    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
 
 def _server_env(home: Path) -> dict[str, str]:
@@ -178,8 +195,7 @@ def start_server(*, port: int, admin_username: str, admin_password: str, home: P
                  venv: Path | None = None, web_workers: int = 2, timeout: float = 180.0,
                  echo: Callable[[str], None] = lambda _m: None) -> ServerState:
     """Install (first use), initialise and start web + worker; return once the health check passes."""
-    home = (home or server_home_path()).resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    home = prepare_home((home or server_home_path()).resolve())
     url = f"http://127.0.0.1:{port}"
     running = read_state(home)
     if running is not None:
@@ -196,16 +212,17 @@ def start_server(*, port: int, admin_username: str, admin_password: str, home: P
     _run([str(python), "-I", str(LAUNCHER), "init"],
          "initialising the Doccano database",
          env={**env, "GEOSTANCE_DOCCANO_ADMIN": admin_username, "GEOSTANCE_DOCCANO_ADMIN_PASSWORD": admin_password},
-         cwd=home)
+         cwd=home, umask=SERVER_UMASK)
     procs = []
     for name, args in (("web", ["web", str(port), str(web_workers)]), ("task", ["task"])):
-        log = (home / f"{name}.log").open("ab")
+        log = _private_log(home / f"{name}.log")
         procs.append(subprocess.Popen([str(python), "-I", "-u", str(LAUNCHER), *args], env=env, cwd=home, stdout=log,
-                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True))
-        log.close()
+                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                                      umask=SERVER_UMASK))
+        os.close(log)
     state = ServerState(url=url, port=port, home=str(home), web_pid=procs[0].pid, task_pid=procs[1].pid,
                         started_at=time.time())
-    atomic_write_json(state_path(home), asdict(state))
+    atomic_write_json(state_path(home), asdict(state), private=True)
     try:
         _wait_healthy(state, procs, timeout, echo)
     except BaseException:
