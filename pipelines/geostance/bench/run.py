@@ -16,9 +16,9 @@ from typing import Any
 from geostance.bench.machine import machine_info, run_record
 from geostance.bench.report import load_results, merge_part, pct, write_results
 from geostance.errors import GeostanceError
-from geostance.paths import configs_dir, models_dir, shared_data_dir
+from geostance.paths import configs_dir, dataset_dir, models_dir, shared_data_dir
 
-PARTS = ("ner", "stance", "speed")
+PARTS = ("realnews", "ner", "stance", "speed")
 
 # The CoNLL budget: three members of 4,000 steps each (the learning rate decays to 0 at the last step), sized to
 # finish within the 60 minutes on 2 CPU cores (see BENCHMARKS.md, ablations). The config's own limits stay
@@ -64,12 +64,15 @@ class BenchOptions:
     ner_model: Path | None = None
     stance_model: Path | None = None
     progress: bool = True
+    base_model: str | None = None
+    scratch_model: Path | None = None
 
     @classmethod
     def make(cls, data_dir: Path | None, out_dir: Path | None, *, ner_config: Path | None = None,
              document_context: bool = False, ner_budget: NerBudget | None = None, build_sizes: str = "1000,100000",
              push_units: int = 2000, doccano: bool = True, ner_model: Path | None = None,
-             stance_model: Path | None = None, progress: bool = True) -> BenchOptions:
+             stance_model: Path | None = None, progress: bool = True, base_model: str | None = None,
+             scratch_model: Path | None = None) -> BenchOptions:
         try:
             sizes = tuple(int(s) for s in build_sizes.split(",") if s.strip())
         except ValueError:
@@ -83,11 +86,20 @@ class BenchOptions:
                    ner_config=Path(ner_config) if ner_config else configs_dir() / "ner.cfg",
                    ner_budget=ner_budget or NerBudget(), document_context=document_context, build_sizes=sizes,
                    push_units=push_units, doccano=doccano, ner_model=ner_model, stance_model=stance_model,
-                   progress=progress)
+                   progress=progress, base_model=base_model, scratch_model=scratch_model)
 
 
 def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> tuple[dict[str, Any], list[str]]:
     work = options.out_dir / "work" / part
+    if part == "realnews":
+        from geostance.bench.realnews import DEFAULT_BASE, RealnewsSettings, run_realnews_bench
+
+        settings = RealnewsSettings(shipped=options.ner_model or models_dir() / "ner", dataset=dataset_dir(),
+                                    base=options.base_model or DEFAULT_BASE, scratch=options.scratch_model,
+                                    progress=options.progress)
+        value = run_realnews_bench(options.data_dir, work, settings, say=say)
+        return value, [f"real news eng.testb F1 {name}: {pct(row['realnews']['f1'])} (corpus test "
+                       f"{pct(row['corpus_test']['f1'])})" for name, row in value["rows"].items()]
     if part == "ner":
         from geostance.bench.ner import NerBenchSettings, run_ner_bench
 

@@ -25,6 +25,8 @@ def evaluate_cmd(
     out: Path = typer.Option(None, "--out", help="Output folder [default: models/evaluation]"),
     curve: bool = typer.Option(False, "--curve", help="Also retrain at 25/50/75/100%% of train: learning curve PNG"),
     resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples for the 95%% CIs"),
+    realnews: Path = typer.Option(None, "--realnews-data", help="Folder holding conll2003/eng.testb: the NER is also "
+                                  "scored on that real news, labels mapped [default: ../shared/data when there]"),
 ) -> None:
     """Score NER (P/R/F1, per label) and stance (per class, macro-F1, F_avg, per target) against baselines."""
     if ctx.invoked_subcommand is not None:
@@ -33,9 +35,11 @@ def evaluate_cmd(
 
     if ner_model is None and stance_model is None:
         ner_model, stance_model = paths.models_dir() / "ner", paths.models_dir() / "stance"
+    if realnews is None and (paths.shared_data_dir() / "conll2003" / "eng.testb").is_file():
+        realnews = paths.shared_data_dir()
     result = evaluate(data or paths.dataset_dir(), out or paths.models_dir() / "evaluation", ner_model=ner_model,
                       stance_model=stance_model, split=split, curve=curve, resamples=resamples,
-                      progress=lambda m: typer.echo(f"… {m}", err=True))
+                      realnews_data=realnews, progress=lambda m: typer.echo(f"… {m}", err=True))
     typer.echo(f"wrote {', '.join(str(f) for f in result.files)}")
     typer.echo(f"summary table: geostance evaluate summary --metrics {result.out_dir / 'metrics.json'}")
 

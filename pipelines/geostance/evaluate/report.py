@@ -21,6 +21,9 @@ def summary_rows(metrics: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(("NER micro-F1", with_ci(ner["f1"], ner.get("f1_ci")),
                      with_ci(ner["baseline_f1"], ner.get("baseline_f1_ci")) if "baseline_f1" in ner else "-",
                      "lookup"))
+    news = metrics.get("realnews")
+    if news:
+        rows.append(("NER on real news (CoNLL testb, mapped)", with_ci(news["f1"], news.get("f1_ci")), "-", "-"))
     stance = metrics.get("stance")
     if stance:
         rows.append((f"stance macro-F1 ({stance['variant']})", with_ci(stance["macro_f1"], stance.get("macro_f1_ci")),
@@ -70,6 +73,17 @@ def render_report(metrics: dict[str, Any]) -> str:
                         for lab, s in ner["per_label"].items()])]
         if "ner_per_label.png" in metrics.get("plots", []):
             out += ["", "![NER F1 per label](ner_per_label.png)"]
+    news = metrics.get("realnews")
+    if news:
+        out += ["", "## Named entities on real news", "",
+                f"`{news['data']}`: {news['documents']} Reuters documents ({news['words']:,} words) the model never "
+                "saw; labels mapped " + ", ".join(f"{k}→{v}" for k, v in news["label_map"].items() if k != v)
+                + "; exact spans.", "",
+                _table(["label", "support", "precision", "recall", "F1"],
+                       [[lab, s["support"], pct(s["precision"]), pct(s["recall"]), pct(s["f1"])]
+                        for lab, s in news["per_label"].items()]
+                       + [["all", news["n_gold"], with_ci(news["precision"], news["precision_ci"]),
+                           with_ci(news["recall"], news["recall_ci"]), with_ci(news["f1"], news["f1_ci"])]])]
     stance = metrics.get("stance")
     if stance:
         out += ["", "## Stance", "",

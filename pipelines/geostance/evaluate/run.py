@@ -44,12 +44,10 @@ class EvaluationResult:
 def _ner_predictions(nlp: Any, texts: list[str], progress: Callable | None) -> list[list[M.Span]]:
     from tqdm import tqdm
 
-    from geostance.package.stance_component import FACTORY_NAME as STANCE_FACTORY
-    from geostance.pipes import pipes_made_by
+    from geostance.pipes import stance_pipes
 
     # the NER pipeline as shipped (entity consistency included); stance is scored separately
-    disable = [name for name, _ in pipes_made_by(nlp, STANCE_FACTORY)]
-    docs = nlp.pipe(texts, batch_size=64, disable=disable)
+    docs = nlp.pipe(texts, batch_size=64, disable=stance_pipes(nlp))
     if progress is not None:
         docs = tqdm(docs, total=len(texts), desc="NER", unit="doc", leave=False)
     return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
@@ -136,6 +134,17 @@ def evaluate_stance(bundle: dict[str, Any], data: TaskData, split: str, *, resam
     return result
 
 
+def _training_of(info: dict[str, Any]) -> dict[str, Any]:
+    """The base model and rehearsal a trained NER recorded in its meta, to retrain it the same way."""
+    from geostance.train.rehearsal import Rehearsal
+
+    base = info.get("base_model")
+    rehearsal = info.get("rehearsal")
+    return {"base_model": base.get("name") if isinstance(base, dict) else base,
+            "rehearsal": Rehearsal(tuple(Path(p) for p in rehearsal["paths"]), rehearsal["ratio"])
+            if rehearsal else None}
+
+
 def learning_curve(data_dir: Path, split: str, *, ner_model: Path | None, stance_model: Path | None,
                    fractions: tuple[float, ...], seed: int, progress: Callable | None = None) -> dict[str, Any]:
     """Retrain on growing shares of train articles (same hyper-parameters / config) and score on `split`."""
@@ -159,7 +168,7 @@ def learning_curve(data_dir: Path, split: str, *, ner_model: Path | None, stance
             say(f"learning curve: NER on {fraction:.0%} of train")
             with tempfile.TemporaryDirectory(prefix="geostance-curve-") as tmp:
                 result = train_ner_on(data, Path(tmp) / "ner", config, overrides=info.get("overrides") or {},
-                                      train_limit=fraction, seed=seed)
+                                      train_limit=fraction, seed=seed, **_training_of(info))
                 nlp = spacy.load(Path(tmp) / "ner")
             s = evaluate_ner(nlp, data, split, resamples=200, seed=seed, baseline=False)
             scores.append(s["f1"])
@@ -193,8 +202,9 @@ def learning_curve(data_dir: Path, split: str, *, ner_model: Path | None, stance
 def evaluate(data_dir: str | Path, out_dir: str | Path, *, ner_model: str | Path | None = None,
              stance_model: str | Path | None = None, split: str = "test", curve: bool = False,
              curve_fractions: tuple[float, ...] = CURVE_FRACTIONS, resamples: int = M.BOOTSTRAP_RESAMPLES,
-             seed: int = 0, progress: Callable | None = None) -> EvaluationResult:
-    """Evaluate the given model(s) on `split`; write metrics.json, report.md and the plots into `out_dir`."""
+             seed: int = 0, realnews_data: Path | None = None, progress: Callable | None = None) -> EvaluationResult:
+    """Evaluate the given model(s) on `split`; write metrics.json, report.md and the plots into `out_dir`.
+    With `realnews_data` (a folder holding conll2003/eng.testb), the NER is also scored on that real news."""
     import spacy
 
     from geostance.train.stance import load_stance_dir
@@ -227,6 +237,12 @@ def evaluate(data_dir: str | Path, out_dir: str | Path, *, ner_model: str | Path
             plots.per_label_f1_png({k: v["f1"] for k, v in per_label.items()},
                                    {k: v["f1"] for k, v in base_labels.items()},
                                    f"NER F1 per label ({split})", staging / "ner_per_label.png")
+            if realnews_data is not None:
+                from geostance.evaluate.realnews import evaluate_realnews
+
+                say(f"NER on real news: {realnews_data}")
+                metrics["realnews"] = evaluate_realnews(nlp, Path(realnews_data), resamples=resamples, seed=seed,
+                                                        progress=progress)
         if stance_model is not None:
             stance_model = Path(stance_model)
             data = load_task(data_dir, "stance")

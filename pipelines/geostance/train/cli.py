@@ -24,8 +24,13 @@ def ner_cmd(
     config: Path = typer.Option(None, "--config", help="spaCy config [default: pipelines/configs/ner.cfg]"),
     set_: list[str] = typer.Option([], "--set", help="Config override section.key=value (repeatable), "
                                    "e.g. --set training.max_steps=500"),
-    base_model: str = typer.Option(None, "--base-model", help="Start from an installed spaCy pipeline (name or "
-                                   "folder) instead of blank:en; its tok2vec/ner are fine-tuned"),
+    base_model: str = typer.Option(None, "--base-model", help="Fine-tune an installed spaCy pipeline (name or "
+                                   "folder) instead of training from blank:en; use with --config "
+                                   "pipelines/configs/ner-finetune.cfg"),
+    rehearsal: list[Path] = typer.Option([], "--rehearsal", help="Unlabelled text (a .txt file or a folder of "
+                                         "them, paragraphs separated by blank lines) that the base model labels "
+                                         "and that trains alongside the gold docs, against forgetting"),
+    rehearsal_ratio: float = typer.Option(1.0, "--rehearsal-ratio", help="Rehearsal docs per gold train doc"),
     train_split: str = typer.Option("train", "--train-split"),
     dev_split: str = typer.Option("dev", "--dev-split"),
     gpu: int = typer.Option(-1, "--gpu", help="GPU id; -1 = CPU"),
@@ -35,10 +40,12 @@ def ner_cmd(
 ) -> None:
     """Convert the dataset's ner splits to DocBin and train spaCy NER from the committed config."""
     from geostance.train.ner import parse_overrides, train_ner
+    from geostance.train.rehearsal import Rehearsal
 
     result = train_ner(data or paths.dataset_dir(), out or paths.models_dir() / "ner", config or default_ner_config(),
                        overrides=parse_overrides(set_), base_model=base_model, train_split=train_split,
-                       dev_split=dev_split, use_gpu=gpu, seed=seed, members=members)
+                       dev_split=dev_split, use_gpu=gpu, seed=seed, members=members,
+                       rehearsal=Rehearsal(tuple(rehearsal), rehearsal_ratio) if rehearsal else None)
     a = result.alignment
     typer.echo(f"NER model → {result.out_dir}  ({result.train_docs} train / {result.dev_docs} dev docs; "
                f"labels {', '.join(result.labels)})")

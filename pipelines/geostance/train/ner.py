@@ -1,6 +1,7 @@
-"""Train the spaCy NER from a built dataset and a committed config (`pipelines/configs/ner.cfg`).
+"""Train the spaCy NER from a built dataset and a committed config (`pipelines/configs/`).
 
-The dataset's `ner` splits become DocBin files; spaCy trains from `blank:en` (or `--base-model`); the best
+The dataset's `ner` splits become DocBin files; spaCy trains from `blank:en` (`ner.cfg`) or fine-tunes a pretrained
+pipeline (`ner-finetune.cfg` with `--base-model`, optionally with rehearsal docs, see `train/rehearsal.py`); the best
 model lands in the output directory with a meta.json that records the data fingerprint, labels, versions and
 dev scores.
 """
@@ -18,6 +19,7 @@ from geostance.errors import GeostanceError
 from geostance.fileio import atomic_write_json, replace_dir, staging_dir_for
 from geostance.pipes import pipes_made_by
 from geostance.train.data import TaskData, entity_label_names, load_task, row_spans
+from geostance.train.rehearsal import Rehearsal, RehearsalReport, read_paragraphs, rehearsal_docs
 from geostance.train.versions import library_versions
 
 DEV_FRACTION_WHEN_MISSING = 0.1
@@ -78,37 +80,60 @@ def split_off_dev(rows: Any, fraction: float, seed: int = 0) -> tuple[Any, Any]:
             rows.select([i for i, a in enumerate(ids) if a in dev_articles]))
 
 
-def _apply_base_model(config: Any, base_model: str) -> tuple[Any, str]:
-    """Source every pipeline component the base pipeline has; keep the rest as configured."""
+def _apply_base_model(config: Any, base_model: str) -> tuple[Any, Any]:
+    """Source the base's components into `config` (interpolated) and return it with the loaded base.
+
+    The config names what it sources from `paths.base_model` (configs/ner-finetune.cfg sources the NER); any
+    component of the base that a sourced one listens to (a shared tok2vec, a transformer) is sourced too, and the
+    base's vectors, if it has any, become the pipeline's."""
     import spacy
 
-    base = spacy.load(base_model)
+    try:
+        base = spacy.load(base_model)
+    except OSError as exc:
+        raise GeostanceError(f"base model {base_model!r} cannot be loaded: " + " ".join(str(exc).split())) from None
     config = config.interpolate()
+    pipeline = list(config["nlp"]["pipeline"])
+    sourced = {name for name in pipeline if "source" in config["components"].get(name, {})}
+    if not sourced:
+        raise GeostanceError("the NER config sources nothing from the base model: use "
+                             "pipelines/configs/ner-finetune.cfg (or a config whose components set "
+                             "source = ${paths.base_model})")
     config["nlp"]["lang"] = base.lang
-    for name in config["nlp"]["pipeline"]:
-        if name in base.pipe_names:
+    for name, pipe in reversed(base.pipeline):
+        listeners = set(getattr(pipe, "listening_components", None) or ())
+        if listeners & sourced and name not in pipeline:
+            pipeline.insert(0, name)
             config["components"][name] = {"source": base_model}
+    config["nlp"]["pipeline"] = pipeline
     if base.vocab.vectors.shape[0]:
         config["initialize"]["vectors"] = base_model
-    return config, base.lang
+    return config, base
+
+
+def _base_ner_pipes(base: Any, config: Any) -> list[str]:
+    """The base components that the fine-tuned pipeline keeps: the ones the config sources."""
+    return [name for name in config["nlp"]["pipeline"] if name in base.pipe_names]
 
 
 def train_ner(data_dir: str | Path, out_dir: str | Path, config_path: str | Path, *,
               overrides: dict[str, Any] | None = None, base_model: str | None = None,
               train_split: str = "train", dev_split: str = "dev", use_gpu: int = -1,
-              train_limit: float | None = None, seed: int = 0, members: int = 1) -> NerTrainResult:
+              train_limit: float | None = None, seed: int = 0, members: int = 1,
+              rehearsal: Rehearsal | None = None) -> NerTrainResult:
     """Train and write the best model to `out_dir` (atomically). `train_limit`: fraction of train articles to use
     (learning curves). `members` > 1 trains that many models (seeds `seed`, `seed + 1`, ...) and writes one
     pipeline that votes over them (`package/ner_ensemble.py`)."""
     return train_ner_on(load_task(data_dir, "ner"), out_dir, config_path, overrides=overrides,
                         base_model=base_model, train_split=train_split, dev_split=dev_split, use_gpu=use_gpu,
-                        train_limit=train_limit, seed=seed, members=members)
+                        train_limit=train_limit, seed=seed, members=members, rehearsal=rehearsal)
 
 
 def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *,
                  overrides: dict[str, Any] | None = None, base_model: str | None = None,
                  train_split: str = "train", dev_split: str = "dev", use_gpu: int = -1,
-                 train_limit: float | None = None, seed: int = 0, members: int = 1) -> NerTrainResult:
+                 train_limit: float | None = None, seed: int = 0, members: int = 1,
+                 rehearsal: Rehearsal | None = None) -> NerTrainResult:
     import spacy
     from spacy.cli.train import train as spacy_train
     from spacy.tokens import DocBin
@@ -116,6 +141,8 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
 
     if members < 1:
         raise GeostanceError(f"members must be 1 or more, got {members}")
+    if rehearsal is not None and not base_model:
+        raise GeostanceError("rehearsal needs a base model (--base-model): it replays the base's own predictions")
     config_path = Path(config_path)
     if not config_path.is_file():
         raise GeostanceError(f"{config_path}: spaCy config not found")
@@ -146,12 +173,24 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
             config = load_config(config_path, overrides=all_overrides, interpolate=False)
         except Exception as exc:  # spaCy/thinc raise several types for a bad override or config
             raise GeostanceError(f"{config_path}: " + " ".join(str(exc).split())) from None
-        lang = config["nlp"]["lang"]
+        base = None
         if base_model:
-            config, lang = _apply_base_model(config, base_model)
-        tokenizer_nlp = spacy.blank(lang)
-        for name, rows in (("train", train_rows), ("dev", dev_rows)):
-            DocBin(docs=rows_to_docs(tokenizer_nlp, rows, label_names, stats)).to_disk(work / f"{name}.spacy")
+            if "base_model" not in config["paths"]:
+                raise GeostanceError(f"{config_path}: has no paths.base_model to fine-tune from; use "
+                                     "pipelines/configs/ner-finetune.cfg with --base-model")
+            config["paths"]["base_model"] = base_model
+            config, base = _apply_base_model(config, base_model)
+        # Gold spans are aligned to the tokens the trained pipeline will see: the base's tokenizer when there is one.
+        tokenizer_nlp = base if base is not None else spacy.blank(config["nlp"]["lang"])
+        train_docs = rows_to_docs(tokenizer_nlp, train_rows, label_names, stats)
+        rehearsed = RehearsalReport()
+        if rehearsal is not None and base is not None:
+            with base.select_pipes(enable=_base_ner_pipes(base, config)):
+                extra, rehearsed = rehearsal_docs(base, read_paragraphs(rehearsal.paths),
+                                                  round(rehearsal.ratio * len(train_docs)), label_names, seed)
+            train_docs += extra
+        DocBin(docs=train_docs).to_disk(work / "train.spacy")
+        DocBin(docs=rows_to_docs(tokenizer_nlp, dev_rows, label_names, stats)).to_disk(work / "dev.spacy")
         bests = []
         base_seed = int(config["system"]["seed"])
         for member in range(members):
@@ -198,7 +237,9 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
             "train_docs": len(train_rows),
             "dev_docs": len(dev_rows),
             "train_limit": train_limit,
-            "base_model": base_model,
+            "base_model": _describe_base(base, base_model),
+            "rehearsal": None if rehearsal is None else {"paths": [str(p) for p in rehearsal.paths],
+                                                         "ratio": rehearsal.ratio, **rehearsed.as_dict()},
             "config": str(config_path),
             "overrides": {k: v for k, v in (overrides or {}).items()},
             "alignment": {"spans": stats.spans, "adjusted": len(stats.adjusted), "dropped": len(stats.dropped)},
@@ -215,6 +256,16 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
         raise
     return NerTrainResult(out_dir=out_dir, labels=ner_labels, dev_scores=dev_scores, train_docs=len(train_rows),
                           dev_docs=len(dev_rows), alignment=stats)
+
+
+def _describe_base(base: Any, name: str | None) -> dict[str, Any] | None:
+    """Which pretrained pipeline the NER started from, as its own meta says (name, version, licence, sources)."""
+    if base is None or not name:
+        return None
+    meta = base.meta
+    return {"name": name, "pipeline": f"{meta.get('lang')}_{meta.get('name')}", "version": meta.get("version"),
+            "license": meta.get("license"), "sources": [s.get("name") for s in meta.get("sources") or []],
+            "ents_f_reported": (meta.get("performance") or {}).get("ents_f")}
 
 
 def _entity_scores(meta: dict[str, Any]) -> dict[str, Any]:
