@@ -1,11 +1,17 @@
+import io
 import json
+import zipfile
+from dataclasses import replace
 
 import pytest
 
 from geostance.doccano.annotate import annotate_from_file
-from geostance.doccano.pull import convert_line, pull_project
+from geostance.doccano.client import connect
+from geostance.doccano.pull import convert_line, export_members, pull_project
 from geostance.doccano.push import push_units
+from geostance.doccano.setup import setup_project
 from geostance.errors import InputError
+from geostance.fileio import UnsafeNameError
 from tests.doccano.conftest import ANNOTATORS, as_annotator
 from tests.doccano.test_push import TEXTS, make_units
 
@@ -114,3 +120,34 @@ def test_annotate_replaces_a_changed_decision_and_pull_approved_only(project_set
     assert p000["entities"] == [span(TEXTS[0], "Putin", "PERSON")] and p000["cats"] == ["alliance:NONE"]
     alice_lines = (out / "annotators" / "ann_alice.jsonl").read_text().splitlines()
     assert alice_lines == []
+
+
+def _zip(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("evil", ["../../../x/evil.jsonl", "/tmp/evil.jsonl", "sub/../../evil.jsonl", ".."])
+def test_export_member_names_that_leave_the_snapshot_are_refused_before_any_write(evil):
+    archive = _zip({"ann_alice.jsonl": b"", evil: b'{"text": "pwned"}\n'})
+    with pytest.raises(UnsafeNameError, match=r"Doccano's export: member .* cannot be used as a file name"):
+        export_members(archive)
+
+
+def test_export_members_that_would_share_an_annotator_file_are_refused():
+    with pytest.raises(UnsafeNameError, match="one annotator file"):
+        export_members(_zip({"ann_alice.jsonl": b"", "ann_alice.txt": b""}))
+    assert export_members(_zip({"b.jsonl": b"2", "a.jsonl": b"1"})) == [("a.jsonl", b"1"), ("b.jsonl", b"2")]
+
+
+@pytest.mark.doccano
+def test_a_project_name_with_a_path_in_it_writes_nothing_outside_the_snapshot(doccano_server, schema, tmp_path):
+    settings = replace(doccano_server, project="../../somewhere/proj")
+    setup_project(connect(settings), schema, "g")
+    out = tmp_path / "snapshots" / "s1"
+    with pytest.raises(UnsafeNameError, match="project name '../../somewhere/proj' cannot be used as a file name"):
+        pull_project(connect(settings), out=out)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

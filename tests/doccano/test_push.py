@@ -92,3 +92,13 @@ def test_cache_is_not_trusted_after_examples_were_deleted_and_added(admin, tmp_p
     report = push_units(admin, units, cache_dir=tmp_path)
     assert report.listing == "full listing"
     assert report.uploaded == ["art:p004"] and len(report.plan.without_unit_id) == 1
+
+
+def test_a_push_cache_name_from_a_hostile_project_record_is_refused(tmp_path):
+    from geostance.doccano.listing import cache_file
+    from geostance.fileio import UnsafeNameError
+
+    assert cache_file(tmp_path, "http://127.0.0.1:8000", {"id": 3, "created_at": "2026-01-01T10:00:00Z"}).parent \
+        == tmp_path
+    with pytest.raises(UnsafeNameError, match="push cache file"):
+        cache_file(tmp_path, "http://127.0.0.1:8000", {"id": 3, "created_at": "x/../../../../evil"})

@@ -15,15 +15,18 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from geostance.doccano.client import PAGE_SIZE, DoccanoSession
-from geostance.fileio import atomic_write_json
+from geostance.fileio import atomic_write_json, child_path
 
 CACHE_VERSION = 1
 
 
-def cache_file(cache_dir: Path, url: str, project: dict) -> Path:
+def cache_file(cache_dir: Path, url: str, project: dict, suffix: str = ".json") -> Path:
+    """The project's cache file (or, with another suffix, a file beside it). The server's project record is part
+    of the name, so it is checked like any name from outside."""
     where = urlparse(url)
     created = str(project.get("created_at", "")).replace(":", "")
-    return cache_dir / f"{where.hostname}_{where.port or 80}_{project['id']}_{created}.json"
+    return child_path(cache_dir, f"{where.hostname}_{where.port or 80}_{project['id']}_{created}{suffix}",
+                      "push cache file (named from the server's project record)")
 
 
 def _row(example: dict) -> dict:

@@ -20,10 +20,12 @@ from geostance.doccano.client import DoccanoSession
 from geostance.doccano.offsets import OffsetError, span_from_utf16, utf16_index
 from geostance.errors import InputError
 from geostance.fileio import (
+    UnsafeNameError,
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_jsonl,
     replace_dir,
+    safe_name,
     staging_dir_for,
 )
 from geostance.jsonl import iter_json_objects
@@ -105,6 +107,20 @@ def read_export_member(data: bytes, source: str, username: str, role: str) -> An
     return result
 
 
+def export_members(archive: bytes) -> list[tuple[str, bytes]]:
+    """The export zip's files as (name, bytes), sorted by name. Every name is checked before anything is written:
+    a member called `../../x` or `/etc/x` (from a hostile or impersonated server) would otherwise be written
+    outside the snapshot."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        infos = sorted(zf.infolist(), key=lambda i: i.filename)
+        names = [safe_name(info.filename, "Doccano's export: member") for info in infos]
+        stems = [Path(n).stem for n in names]   # each member becomes annotators/<stem>.jsonl
+        if len(set(stems)) != len(stems):
+            twice = sorted(n for n, s in zip(names, stems) if stems.count(s) > 1)
+            raise UnsafeNameError(f"Doccano's export: members {twice} would be written to one annotator file")
+        return [(name, zf.read(info)) for name, info in zip(names, infos)]
+
+
 def download_export(session: DoccanoSession, project_id: int, approved_only: bool) -> bytes:
     session.check_worker()
     task = session.post(f"projects/{project_id}/download", "starting the export",
@@ -129,24 +145,23 @@ def pull_project(session: DoccanoSession, *, out: Path | None = None, approved_o
     archive = download_export(session, pid, approved_only)
     if not isinstance(archive, bytes | bytearray) or not zipfile.is_zipfile(io.BytesIO(archive)):
         raise InputError(f"{session.settings.url}/v1/projects/{pid}/download", "the export is not a zip file")
+    zip_name = f"{safe_name(project['name'], 'project name')}-{name}.zip"
+    files = export_members(archive)
     staging = staging_dir_for(target)
     try:
-        zip_name = f"{project['name']}-{name}.zip"
         atomic_write_bytes(staging / "export" / zip_name, bytes(archive))
         annotators, skipped = [], {}
-        with zipfile.ZipFile(io.BytesIO(archive)) as zf:
-            for info in sorted(zf.infolist(), key=lambda i: i.filename):
-                data = zf.read(info)
-                atomic_write_bytes(staging / "export" / info.filename, data)
-                username = Path(info.filename).stem
-                role = members.get(username, "unknown")
-                parsed = read_export_member(data, f"export/{info.filename}", username, role)
-                # Members with no label who are not annotators (the project admin) are not annotators' files.
-                if parsed.labelled_units == 0 and role != "annotator":
-                    skipped[username] = f"role {role}, no labels"
-                    continue
-                atomic_write_jsonl(staging / "annotators" / f"{username}.jsonl", parsed.lines)
-                annotators.append(parsed)
+        for member, data in files:
+            atomic_write_bytes(staging / "export" / member, data)
+            username = Path(member).stem
+            role = members.get(username, "unknown")
+            parsed = read_export_member(data, f"export/{member}", username, role)
+            # Members with no label who are not annotators (the project admin) are not annotators' files.
+            if parsed.labelled_units == 0 and role != "annotator":
+                skipped[username] = f"role {role}, no labels"
+                continue
+            atomic_write_jsonl(staging / "annotators" / f"{username}.jsonl", parsed.lines)
+            annotators.append(parsed)
         report = PullReport(snapshot_dir=target, annotators=annotators, skipped_members=skipped,
                             approved_only=approved_only)
         atomic_write_json(staging / "snapshot.json", {
