@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.train.fixtures import trained_models
+
+
+@pytest.fixture(scope="session")
+def models(tmp_path_factory, repo_root: Path) -> dict[str, Path]:
+    """The tiny NER + stance models the train/predict tests share (trained once per session)."""
+    return trained_models(tmp_path_factory, repo_root / "pipelines" / "configs" / "ner.cfg")
