@@ -1,7 +1,14 @@
+import os
+import signal
+import threading
+
 import pytest
 
 from geostance.corpus.model import Unit
+from geostance.doccano.client import connect
 from geostance.doccano.push import assign_annotators, plan_push, push_units
+from geostance.doccano.server import read_state
+from tests.doccano.conftest import SERVER_HOME
 
 TEXTS = ["Putin 🇷🇺 met Kim in Pyongyang.", "Line one\r\nSeoul and Tokyo 😀 agree.", "Plain NATO text.",
          "Sanctions on Moscow tightened.", "The Korean War ended in 1953."]
@@ -102,3 +109,43 @@ def test_a_push_cache_name_from_a_hostile_project_record_is_refused(tmp_path):
         == tmp_path
     with pytest.raises(UnsafeNameError, match="push cache file"):
         cache_file(tmp_path, "http://127.0.0.1:8000", {"id": 3, "created_at": "x/../../../../evil"})
+
+
+@pytest.mark.doccano
+@pytest.mark.parametrize("killed", ["while waiting for the import", "before the task id came back"])
+def test_a_push_killed_before_doccano_ran_its_import_does_not_duplicate_when_run_again(
+        doccano_server, project_settings, admin, tmp_path, monkeypatch, killed):
+    """The first push dies after Doccano queued its import but before the worker ran it (the worker is paused
+    to make that window wide); the re-run, in a new session, starts while the import is still queued."""
+    units = make_units()
+    worker = read_state(SERVER_HOME[doccano_server.url].resolve()).task_pid
+    repo = admin.client._data_import_repository
+    real_ingest, real_get = repo.ingest, admin.get
+
+    def ingest_then_die(*args, **kwargs):
+        os.killpg(worker, signal.SIGSTOP)
+        task_id = real_ingest(*args, **kwargs)
+        if killed == "before the task id came back":
+            raise KeyboardInterrupt
+        return task_id
+
+    def get_or_die(path, what, **kwargs):
+        if path.startswith("tasks/status/"):
+            raise KeyboardInterrupt
+        return real_get(path, what, **kwargs)
+
+    monkeypatch.setattr(repo, "ingest", ingest_then_die)
+    monkeypatch.setattr(admin, "get", get_or_die)
+    resume = threading.Timer(1.5, os.killpg, (worker, signal.SIGCONT))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            push_units(admin, units, cache_dir=tmp_path)
+        resume.start()
+        again = push_units(connect(project_settings), units, cache_dir=tmp_path)
+    finally:
+        resume.cancel()
+        os.killpg(worker, signal.SIGCONT)
+    assert again.uploaded == [] and again.waited_for.startswith("an import left by an interrupted push")
+    examples = admin.list_examples(admin.project()["id"])
+    assert sorted(e["meta"]["unit_id"] for e in examples) == sorted(u.unit_id for u in units)
+    assert list(tmp_path.glob("*.pending.json")) == []

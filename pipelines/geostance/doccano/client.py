@@ -168,35 +168,62 @@ class DoccanoSession:
             raise DoccanoError(f"Doccano's task worker at {self.settings.url} is not running ({reason}); uploads and "
                                f"exports would hang: start it with `doccano task` (or `geostance doccano up`)")
 
-    def wait_task(self, task_id: str, what: str, timeout: float = 600.0, poll: float = 0.2) -> Any:
+    def wait_for_task(self, task_id: str, what: str, timeout: float = 600.0, poll: float = 0.2) -> dict:
+        """The task's final status (`{"ready", "result", "error"}`); raises only when it does not finish in time.
+        Doccano reports a task it does not know (or has not started) as not ready, like one still queued."""
         deadline = time.monotonic() + timeout
         while True:
             status = self.get(f"tasks/status/{task_id}", what)
             if status["ready"]:
-                if status.get("error"):
-                    raise DoccanoError(f"Doccano's task for {what} failed: {status['error'].get('text', status['error'])}")
-                return status["result"]
+                return status
             if time.monotonic() > deadline:
                 raise DoccanoError(f"Doccano's task for {what} did not finish within {timeout:.0f} s; "
                                    f"is the task worker running?")
             time.sleep(poll)
 
-    def upload_file(self, project_id: int, path: Path, task: str, file_format: str = "JSONL",
-                    timeout: float = 600.0) -> None:
-        """Bulk-import one file (one HTTP upload + one ingest, a worker task); raises on any row error.
+    def wait_task(self, task_id: str, what: str, timeout: float = 600.0, poll: float = 0.2) -> Any:
+        """The task's result once it finished; raises when it failed or did not finish in time."""
+        status = self.wait_for_task(task_id, what, timeout, poll)
+        if status.get("error"):
+            raise DoccanoError(f"Doccano's task for {what} failed: {status['error'].get('text', status['error'])}")
+        return status["result"]
 
-        doccano-client's `upload()` returns the task status with an `error` list instead of raising, and waits
-        with 1 s polls; this does the same two calls, polls faster and raises.
-        """
+    def drain_worker(self, what: str, timeout: float = 600.0) -> None:
+        """Return once the task worker has run every task queued before this call.
+
+        Doccano's health check sends a task through the same queue and waits for it (a few seconds at most). A
+        single worker runs its queue in order (what `geostance doccano up` starts: one process, solo pool), so a
+        check that passes comes after every task queued earlier; one that times out behind a long import is
+        repeated until the deadline."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.check_worker()
+                return
+            except DoccanoError:
+                if time.monotonic() > deadline:
+                    raise DoccanoError(f"Doccano's task worker at {self.settings.url} did not run the tasks queued "
+                                       f"before {what} within {timeout:.0f} s; is it running?") from None
+                time.sleep(0.5)
+
+    def start_import(self, project_id: int, path: Path, task: str, file_format: str = "JSONL") -> str:
+        """Upload one file and queue its ingest (one worker task); return the task's id. The rows appear in the
+        project only once the worker has run the task (`wait_for_task`)."""
         repo = self.client._data_import_repository
         with self.errors(f"uploading {path.name}"):
             upload_id = repo.upload(str(path))
-            task_id = repo.ingest(project_id, [upload_id], task, file_format, column_data="text", column_label="label")
-        result = self.wait_task(task_id, f"importing {path.name}", timeout=timeout)
-        errors = (result or {}).get("error") or []
+            return repo.ingest(project_id, [upload_id], task, file_format, column_data="text", column_label="label")
+
+    @staticmethod
+    def raise_import_errors(status: dict, name: str) -> None:
+        """Raise with the first problem when a finished import task failed or rejected rows."""
+        if status.get("error"):
+            raise DoccanoError(f"Doccano's task for importing {name} failed: "
+                               f"{status['error'].get('text', status['error'])}")
+        errors = (status.get("result") or {}).get("error") or []
         if errors:
             first = errors[0]
-            raise DoccanoError(f"Doccano rejected {len(errors)} row(s) of {path.name}; first: line "
+            raise DoccanoError(f"Doccano rejected {len(errors)} row(s) of {name}; first: line "
                                f"{first.get('line', '?')}: {first.get('message', first)}")
 
 

@@ -5,6 +5,12 @@ Doccano's bulk import (one JSONL file per batch: one upload + one ingest + a wor
 example). Each finished batch is committed on the server, so an interrupted push resumes where it stopped: the
 next run lists the project again and skips what arrived. A unit whose text changed since upload is reported and
 NOT uploaded beside the old one; deciding what happens to its labels is a person's call.
+
+Doccano imports in its task worker: an uploaded batch's rows appear only once the worker has run the import task.
+A push killed after the task was queued but before it ran would find too few rows next time and upload the batch
+again. So each batch is announced in a marker file beside the push cache before it is uploaded, with the task's id
+once Doccano gives it, and the marker goes once the task has run; a push that finds a marker waits for that task
+(or, when the kill came before the id was known, for the worker to run everything queued so far) before listing.
 """
 
 from __future__ import annotations
@@ -17,8 +23,9 @@ from pathlib import Path
 
 from geostance.corpus.model import Unit, text_sha256
 from geostance.doccano.client import DoccanoError, DoccanoSession
-from geostance.doccano.listing import existing_examples, refresh_after_upload
+from geostance.doccano.listing import cache_file, existing_examples, refresh_after_upload
 from geostance.doccano.setup import PROJECT_TYPE
+from geostance.fileio import atomic_write_json
 
 # Each batch costs an upload, an ingest task and its wait (about a second on a 2-core machine), so batches are
 # large; an interrupted push still resumes batch by batch.
@@ -51,6 +58,7 @@ class PushReport:
     uploaded: list[str] = field(default_factory=list)
     batches: int = 0
     listing: str = ""
+    waited_for: str = ""        # an import an earlier, interrupted push left unfinished
 
     def summary(self) -> dict:
         return {"project_id": self.project_id, "uploaded": len(self.uploaded),
@@ -58,7 +66,7 @@ class PushReport:
                 "duplicates_in_project": len(self.plan.duplicates), "not_in_corpus": len(self.plan.not_in_corpus),
                 "examples_without_unit_id": len(self.plan.without_unit_id),
                 "altered_on_server": len(self.plan.altered_on_server), "batches": self.batches,
-                "listing": self.listing}
+                "listing": self.listing, "waited_for_earlier_import": self.waited_for}
 
 
 def plan_push(units: Sequence[Unit], existing: Iterable[dict]) -> PushPlan:
@@ -113,19 +121,59 @@ def example_row(unit: Unit, assigned_to: list[str] | None = None) -> dict:
     return row
 
 
+def pending_import_file(cache_dir: Path, session: DoccanoSession, project: dict) -> Path:
+    return cache_file(cache_dir, session.settings.url, project, ".pending.json")
+
+
+def settle_pending_import(session: DoccanoSession, marker: Path | None) -> str:
+    """Wait until an import that an interrupted push left queued has run, so its rows are listed; say what."""
+    if marker is None or not marker.is_file():
+        return ""
+    try:
+        pending = json.loads(marker.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        pending = {}
+    if not isinstance(pending, dict):
+        pending = {}   # a damaged marker: its task id is unknown, so wait for the whole queue
+    what = f"an import left by an interrupted push ({pending.get('file', 'unknown file')})"
+    task_id = pending.get("task_id")
+    if isinstance(task_id, str) and task_id:
+        session.wait_for_task(task_id, what)
+    else:
+        session.drain_worker(what)
+    marker.unlink(missing_ok=True)
+    return what
+
+
+def import_batch(session: DoccanoSession, project_id: int, path: Path, marker: Path | None) -> None:
+    """One bulk import, announced in `marker` (when given) from before the upload until its task has run."""
+    if marker is not None:
+        atomic_write_json(marker, {"file": path.name, "task_id": None})
+    task_id = session.start_import(project_id, path, PROJECT_TYPE)
+    if marker is not None:
+        atomic_write_json(marker, {"file": path.name, "task_id": task_id})
+    status = session.wait_for_task(task_id, f"importing {path.name}")
+    if marker is not None:
+        marker.unlink(missing_ok=True)   # the task has run: its rows are in (or it failed and added none)
+    session.raise_import_errors(status, path.name)
+
+
 def push_units(session: DoccanoSession, units: Sequence[Unit], *, annotators: Sequence[str] = (),
                overlap: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
                on_batch: Callable[[int, int], None] = lambda _done, _total: None,
                cache_dir: Path | None = None, refresh: bool = False) -> PushReport:
     """Upload the units that are not in the project yet; `on_batch(done, total)` runs after each batch.
 
-    `cache_dir` keeps the project's (example id, unit id, hash) rows between runs (see listing.py)."""
+    `cache_dir` keeps the project's (example id, unit id, hash) rows between runs (see listing.py) and the marker
+    of a batch being imported; without it, a push cannot tell that an earlier one was cut short mid-import."""
     project = session.project()
     if project["project_type"] != PROJECT_TYPE:
         raise DoccanoError(f"project {project['name']!r} has type {project['project_type']}, expected {PROJECT_TYPE}")
+    marker = pending_import_file(cache_dir, session, project) if cache_dir is not None else None
+    waited = settle_pending_import(session, marker)
     existing, how = existing_examples(session, project, cache_dir, refresh)
     plan = plan_push(units, existing)
-    report = PushReport(project_id=project["id"], plan=plan, listing=how)
+    report = PushReport(project_id=project["id"], plan=plan, listing=how, waited_for=waited)
     if not plan.new:
         return report
     session.check_worker()
@@ -138,7 +186,7 @@ def push_units(session: DoccanoSession, units: Sequence[Unit], *, annotators: Se
             # ASCII-only JSON: Doccano guesses the file's encoding (chardet) and misreads UTF-8 emoji as cp1252.
             path.write_text("".join(json.dumps(example_row(u, assignment.get(u.unit_id)), ensure_ascii=True) + "\n"
                                     for u in batch), encoding="ascii")
-            session.upload_file(project["id"], path, PROJECT_TYPE)
+            import_batch(session, project["id"], path, marker)
             report.uploaded += [u.unit_id for u in batch]
             report.batches += 1
             on_batch(len(report.uploaded), len(plan.new))
