@@ -41,3 +41,12 @@ def test_setup_updates_a_changed_guideline_and_colour(project_settings, admin, s
     report = setup_project(connect(project_settings), schema, "new guideline")
     assert report.labels_updated == ["PERSON"] and report.project_updated == ["guideline"]
     assert admin.get(f"projects/{pid}", "x")["guideline"] == "new guideline"
+
+
+@pytest.mark.doccano
+def test_setup_does_not_resend_a_guideline_that_ends_in_a_newline(project_settings, admin, schema):
+    guideline = "# Guidelines\n\nMark every person.\n"
+    first = setup_project(connect(project_settings), schema, guideline)
+    again = setup_project(connect(project_settings), schema, guideline)
+    assert first.project_updated == ["guideline"] and again.project_updated == []
+    assert admin.get(f"projects/{admin.project()['id']}", "x")["guideline"] == guideline.strip()

@@ -74,7 +74,9 @@ def _desired_project(schema: Schema, guideline: str) -> dict:
     propositions = "; ".join(f"{t.id}: {t.proposition}" for t in schema.targets)
     return {
         "description": f"geostance: entities {', '.join(schema.entity_names)}; stance targets: {propositions}",
-        "guideline": guideline,
+        # Doccano trims the guideline it stores (a file's final newline goes): compare and send it trimmed, or
+        # every setup would find it changed and send it again.
+        "guideline": guideline.strip(),
         "collaborative_annotation": schema.collaborative_annotation,
         "random_order": False,
     }
