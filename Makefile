@@ -35,7 +35,7 @@ NER_ARGS := --config $(NER_CONFIG) --base-model $(NER_BASE) --rehearsal $(REHEAR
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install train test corpus doccano push pull dataset evaluate curve package bench clean FORCE
+.PHONY: help install train test corpus doccano push pull dataset evaluate curve package predict bench clean FORCE
 
 ## Show this help
 help:
@@ -113,10 +113,22 @@ $(PACKAGE): $(NER_MODEL) $(STANCE_MODEL) $(METRICS) pipelines/geostance/package/
 ## Build the pip-installable spaCy pipeline wheel into models/packages/ (pip install it; spacy.load("en_geostance"))
 package: $(PACKAGE)
 
+# Prediction input and output; PREDICT_ENGINE=dask runs on a LocalCluster (all cores), or on a running cluster
+# with SCHEDULER=tcp://host:8786 (README, "Prediction at scale").
+PREDICT_IN ?= corpus/articles
+PREDICT_OUT ?= models/predictions
+PREDICT_ENGINE ?= local
+SCHEDULER ?=
+
+## Predict entities + stance over PREDICT_IN (default the corpus) → PREDICT_OUT/ (partitioned Parquet, _manifest.json)
+predict: $(NER_MODEL) $(STANCE_MODEL)
+	$(GEOSTANCE) predict $(PREDICT_IN) --ner-model models/ner --stance-model models/stance --out $(PREDICT_OUT) \
+	  --engine $(PREDICT_ENGINE) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+
 ## Benchmarks against published results and speed ratios: models/bench/results.json, BENCHMARKS.md
 bench: $(NER_MODEL) $(STANCE_MODEL)
 	$(GEOSTANCE) bench --data-dir ../shared/data
 
 ## Remove derived data (models/, caches); keeps .venv, the corpus and the annotations
 clean:
-	rm -rf models/dataset models/ner models/stance models/evaluation models/packages models/bench models/.ner-base .pytest_cache
+	rm -rf models/dataset models/ner models/stance models/evaluation models/packages models/bench models/.ner-base models/predictions .pytest_cache

@@ -105,11 +105,13 @@ def speed_cmd(
     skip_doccano: bool = typer.Option(False, "--skip-doccano", help="Leave out the Doccano push comparison"),
     ner_model: Path = typer.Option(None, "--ner-model", help="Trained NER for nlp.pipe (default models/ner)"),
     stance_model: Path = typer.Option(None, "--stance-model", help="Trained stance model dir (default models/stance)"),
+    predict_units: int = typer.Option(100000, "--predict-units", help="Units for predict on a Dask LocalCluster vs "
+                                      "one local process (0 leaves it out)"),
 ) -> None:
     """Speed ratios: dataset build vs raw spaCy tokenisation, Doccano push vs one request per example,
-    nlp.pipe with vs without the stance component; peak memory for each."""
+    nlp.pipe with vs without the stance component, predict on a Dask LocalCluster vs one process; peak memory."""
     from geostance.bench.run import BenchOptions, run_parts
 
     options = BenchOptions.make(data_dir, out, build_sizes=sizes, push_units=push_units, doccano=not skip_doccano,
-                                ner_model=ner_model, stance_model=stance_model)
+                                ner_model=ner_model, stance_model=stance_model, predict_units=predict_units)
     _done(*run_parts(("speed",), options, say=_say))

@@ -35,6 +35,8 @@ class SpeedSettings:
     ner_dir: Path | None = None      # default models/ner
     stance_dir: Path | None = None   # default models/stance
     corpus: Path | None = None       # default corpus/
+    predict_units: int = 100000      # predict on a Dask LocalCluster vs one process (0: left out)
+    predict_workers: int = 2
 
 
 def best_time(fn: Callable[[], Any], repeats: int) -> float:
@@ -183,13 +185,24 @@ def run_speed_bench(settings: SpeedSettings, say: Callable[[str], None] = lambda
     shown = [_shown_path(p) for p in (ner_dir, stance_dir)]
     row["name"] += f"; NER {shown[0]}, stance {shown[1]} ({row['details']['stance_targets']} targets)"
     rows.append(row)
+    if settings.predict_units:
+        from geostance.batch.bench import predict_row
+        from geostance.predict import ModelSpec
+
+        rows.append(predict_row(settings.corpus or corpus_dir(), settings.predict_units,
+                                ModelSpec.make(None, ner_dir, stance_dir), Path(settings.work_dir) / "predict",
+                                workers=settings.predict_workers, say=say))
     notes = ["Ratios are ours / baseline in seconds unless the row says otherwise (nlp.pipe: words/s with stance / "
              "without; Doccano: per-example seconds / push seconds, i.e. the speed-up).",
              "Peak memory: dataset build, resident-set growth above the level before each phase (sampled every "
              "5 ms); Doccano push and nlp.pipe, Python-level allocations (tracemalloc, numpy included) in a "
              "separate pass; per-example Doccano requests were not traced.",
              "Dataset build: one run of each side (tokenise, then build: read, align, split, write Arrow + Parquet "
-             "+ card). nlp.pipe: best of 3 interleaved runs after a warm-up."]
+             "+ card). nlp.pipe: best of 3 interleaved runs after a warm-up.",
+             "predict: one run of each side over the same partitioned input, model loaded before the clock starts; "
+             "the local side in a fresh process (its peak resident memory), the cluster's peak is the largest "
+             "worker's (resident memory, ru_maxrss); per-core throughput, the 10M-article plan and the scheduler's "
+             "cost per task are under speed.predict_dask in results.json."]
     out: dict[str, Any] = {"rows": rows, "notes": notes}
     for row in rows:
         out[row["key"]] = {"ratio": row["ratio"], "ours_peak_mb": row.get("ours_peak_mb"),
