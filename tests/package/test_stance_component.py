@@ -26,3 +26,20 @@ def test_saving_a_loaded_pipeline_over_itself_keeps_the_model(tmp_path, models):
     loaded = spacy.load(tmp_path / "p")
     loaded.to_disk(tmp_path / "p")
     assert spacy.load(tmp_path / "p")("Japan welcomes the alliance in a statement.")._.stance["alliance"] == "FAVOR"
+
+
+def test_margins_from_distinct_strings_equal_the_pipelines_own(models):
+    """The prediction path vectorises each distinct text once; it must give sklearn's decision values exactly."""
+    import numpy as np
+
+    from geostance.package.stance_component import model_margins, stance_inputs
+    from geostance.train.stance import load_stance_dir
+
+    bundle, _ = load_stance_dir(models["stance"])
+    texts = ["China condemns the sanctions.", "Japan welcomes the alliance.", "Rain in Seoul.", ""] * 3
+    targets = ["alliance", "sanctions"] * 6
+    X = stance_inputs(texts, targets)
+    for model in [bundle["global"], *bundle.get("per_target", {}).values()]:
+        ours = model_margins(model, X, [str(c) for c in model.classes_])
+        raw = np.asarray(model.decision_function(X), dtype=float)
+        assert np.allclose(ours, raw if raw.ndim == 2 else np.stack([-raw, raw], axis=1))

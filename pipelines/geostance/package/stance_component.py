@@ -137,9 +137,36 @@ def load_stance_model(path: str | Path) -> dict[str, Any]:
 STANCE_VARIANTS = ("global", "per_target", "ensemble")
 
 
+def _column_features(model: Any, X: np.ndarray) -> Any:
+    """`model[:-1].transform(X)`, with each text column vectorised once per distinct string.
+
+    A unit's text is repeated once per target, and its marked form differs between targets only where it names
+    one, so most rows share their column-0 string: vectorising the distinct strings (the n-gram TF-IDF is most of
+    the stance cost) and gathering rows gives the same matrix for a fraction of the work."""
+    import scipy.sparse as sp
+
+    features = model.named_steps.get("features") if hasattr(model, "named_steps") else None
+    if features is None or not hasattr(features, "transformers_") or len(model.steps) != 2:
+        return None
+    blocks = []
+    for _name, transformer, columns in features.transformers_:
+        if isinstance(transformer, str):  # "drop" (the remainder); "passthrough" is not used by the trainer
+            if transformer == "drop":
+                continue
+            return None
+        if isinstance(columns, (int, np.integer)):
+            distinct, rows = np.unique(X[:, columns], return_inverse=True)
+            blocks.append(sp.csr_matrix(transformer.transform(distinct))[rows.ravel()])
+        else:
+            blocks.append(sp.csr_matrix(transformer.transform(X[:, columns])))
+    return sp.hstack(blocks, format="csr")
+
+
 def model_margins(model: Any, X: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """Decision values, one column per label in `labels` order; NaN for labels the model was not trained on."""
-    raw = np.asarray(model.decision_function(X), dtype=float)
+    features = _column_features(model, X) if len(X) else None
+    raw = np.asarray(model.decision_function(X) if features is None else model[-1].decision_function(features),
+                     dtype=float)
     classes = [str(c) for c in model.classes_]
     if raw.ndim == 1:  # binary SVM: margin for classes_[1]
         raw = np.stack([-raw, raw], axis=1)
