@@ -17,7 +17,7 @@ def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] 
         "Named entities and per-target stance for English geopolitical news, trained by the geostance project "
         "from its annotated corpus. One spaCy pipeline: "
         + " + ".join(f"`{name}`" for name in (ner_meta or {}).get("pipeline", ["tok2vec", "ner"]))
-        + " (spaCy NER trained from `blank:en`; `entity_consistency`, where present, has no weights and makes "
+        + f" ({_ner_origin(ner_info)}; `entity_consistency`, where present, has no weights and makes "
         "entity labels consistent within a Doc; `ner_vote`, where present, keeps the entities most of the "
         "`ner_<i>` members agree on) and `geostance_stance` (a scikit-learn TF-IDF + linear SVM model stored "
         "with skops).",
@@ -40,8 +40,8 @@ def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] 
         "",
     ]
     if ner_meta:
-        lines += ["## Entities", "", f"Labels: {', '.join(ner_info.get('labels') or ner_meta.get('labels', {}).get('ner', []))}.",
-                  ""]
+        lines += ["## Entities", "", f"Labels: {', '.join(ner_info.get('dataset_labels') or ner_info.get('labels') or [])}.",
+                  "", *_base_lines(ner_info)]
     if stance_meta:
         lines += ["## Stance", "",
                   f"Targets: {', '.join(f'`{t}`' for t in stance_meta['targets'])}; labels "
@@ -59,6 +59,13 @@ def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] 
         if ner:
             lines += ["", "| entity label | support | F1 |", "|---|---|---|"]
             lines += [f"| {lab} | {s['support']} | {pct(s['f1'])} |" for lab, s in ner["per_label"].items()]
+        news = metrics.get("realnews")
+        if news:
+            lines += ["", f"Real news the model never saw: `{news['data']}` (CoNLL-2003, {news['documents']} Reuters "
+                      f"documents), labels mapped "
+                      + ", ".join(f"{k}→{v}" for k, v in news["label_map"].items() if k != v)
+                      + f"; exact spans. F1 {with_ci(news['f1'], news['f1_ci'])}; per label: "
+                      + ", ".join(f"{lab} {pct(s['f1'])}" for lab, s in news["per_label"].items()) + "."]
         stance = metrics.get("stance")
         if stance:
             lines += ["", "| stance target | n | macro-F1 | F_avg |", "|---|---|---|---|"]
@@ -104,6 +111,34 @@ def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] 
     lines += [f"| {name} | {v} |" for name, v in versions.items()]
     lines += [""]
     return "\n".join(lines)
+
+
+def _ner_origin(ner_info: dict[str, Any]) -> str:
+    base = ner_info.get("base_model")
+    if isinstance(base, dict):
+        return f"spaCy NER fine-tuned from `{base['pipeline']}` {base.get('version', '')}".rstrip()
+    return f"spaCy NER fine-tuned from `{base}`" if base else "spaCy NER trained from `blank:en`"
+
+
+def _base_lines(ner_info: dict[str, Any]) -> list[str]:
+    """Where the NER's knowledge of English comes from: the base pipeline, its licence, and the rehearsal."""
+    base = ner_info.get("base_model")
+    if not isinstance(base, dict):
+        return []
+    lines = [f"The NER starts from the pretrained pipeline `{base['pipeline']}` {base.get('version', '')} "
+             f"(licence {base.get('license', '?')}; trained by Explosion on {', '.join(base.get('sources') or ['?'])}; "
+             f"its own reported NER F1 {_fmt(base.get('ents_f_reported'))} on OntoNotes), and is fine-tuned on the "
+             "geostance corpus. The base's tokenizer and vocabulary come with it; its tagger and parser do not."]
+    rehearsal = ner_info.get("rehearsal")
+    if rehearsal:
+        lines.append(f"Against forgetting, {rehearsal['docs']} paragraphs of unlabelled general news written for "
+                     "the project, labelled by the base model itself (its entities of the schema's labels), "
+                     "trained alongside the corpus (rehearsal).")
+    if ner_info.get("labels") and set(ner_info["labels"]) - set(ner_info.get("dataset_labels") or []):
+        lines.append("The NER keeps the base's other labels in its output layer (spaCy cannot remove a label); "
+                     "fine-tuning teaches it to leave them out, so they are rare, but a DATE or MONEY entity may "
+                     "appear.")
+    return lines + [""]
 
 
 def _fmt(value: Any) -> str:

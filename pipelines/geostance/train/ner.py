@@ -186,8 +186,9 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
         rehearsed = RehearsalReport()
         if rehearsal is not None and base is not None:
             with base.select_pipes(enable=_base_ner_pipes(base, config)):
-                extra, rehearsed = rehearsal_docs(base, read_paragraphs(rehearsal.paths),
-                                                  round(rehearsal.ratio * len(train_docs)), label_names, seed)
+                extra, rehearsed = rehearsal_docs(
+                    base, read_paragraphs(rehearsal.paths), round(rehearsal.ratio * len(train_docs)), label_names,
+                    lambda rows: rows_to_docs(tokenizer_nlp, rows, label_names, stats), seed)
             train_docs += extra
         DocBin(docs=train_docs).to_disk(work / "train.spacy")
         DocBin(docs=rows_to_docs(tokenizer_nlp, dev_rows, label_names, stats)).to_disk(work / "dev.spacy")
