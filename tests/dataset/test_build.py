@@ -128,3 +128,13 @@ def test_a_build_killed_between_the_swap_renames_leaves_a_dataset_the_next_run_r
     assert again.skipped and again.fingerprint == first.fingerprint   # the previous build came back intact
     assert datasets.load_from_disk(str(out / "ner"))["train"][0]["tokens"] == ["EU", "rejects"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ds")] == []
+
+
+def test_conll_input_is_read_in_the_given_encoding(tmp_path):
+    train = tmp_path / "train.conll"
+    train.write_bytes("Müller I-PER\nsaid O\n\nBogotá I-LOC\n".encode("cp1252"))
+    with pytest.raises(GeostanceError, match=r"train\.conll:1: byte 0xfc at column 2 is not valid utf-8"):
+        run_build(BuildRequest(kind="conll", train=[train], out=tmp_path / "a", progress=False))
+    run_build(BuildRequest(kind="conll", train=[train], out=tmp_path / "b", encoding="cp1252", progress=False))
+    rows = datasets.load_from_disk(str(tmp_path / "b" / "ner"))["train"]
+    assert [r["tokens"][0] for r in rows] == ["Müller", "Bogotá"]

@@ -52,8 +52,8 @@ def run_build(req: BuildRequest) -> BuildResult:
     schema_text = schema_file.read_text(encoding="utf-8") if schema_file.is_file() else ""
     if req.kind == "conll":
         # NAME=value as for tables: PERSON=PER renames the file's PER to PERSON.
-        source = conll_source(files, req.scheme, parse_label_map(req.label_map))
-        settings = {"scheme": req.scheme.value, "label_map": req.label_map}
+        source = conll_source(files, req.scheme, parse_label_map(req.label_map), req.encoding)
+        settings = {"scheme": req.scheme.value, "label_map": req.label_map, "encoding": req.encoding}
         schema_text = ""   # labels come from the data
     elif req.kind == "table":
         spec = TableSpec(text_col=req.text_col, label_col=req.label_col, target_col=req.target_col,

@@ -40,18 +40,18 @@ def _ordered_labels(found: set[str], preferred: tuple[str, ...] = ()) -> list[st
 
 
 def conll_source(files: SplitFiles, scheme: TagScheme = TagScheme.auto,
-                 label_map: dict[str, str] | None = None) -> Source:
+                 label_map: dict[str, str] | None = None, encoding: str = "utf-8") -> Source:
     items = files.items()
     label_map = label_map or {}
     labels: set[str] = set()
     for path, _ in items:
-        labels |= conll_labels(path)
+        labels |= conll_labels(path, encoding)
     mapped = sorted({label_map.get(lab, lab) for lab in labels})
     source = Source(kind="conll", inputs=files.all(), entity_labels=mapped)
 
     def records():
         for path, split in items:
-            for rec in read_conll(path, scheme, split, repairs=source.read_issues):
+            for rec in read_conll(path, scheme, split, repairs=source.read_issues, encoding=encoding):
                 if label_map:
                     rec.spans = [type(s)(s.start, s.end, label_map.get(s.label, s.label)) for s in rec.spans]
                 yield rec
