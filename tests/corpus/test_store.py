@@ -102,3 +102,31 @@ def test_manifest_is_sorted_json(seed_raw, corpus):
     import_sources([_copy_seed(seed_raw, corpus)], corpus)
     data = json.loads(corpus.manifest_path.read_text())
     assert data["version"] == 1 and list(data["articles"]) == sorted(data["articles"])
+
+
+@pytest.mark.parametrize("kind", ["md", "jsonl"])
+def test_two_articles_with_one_id_and_different_texts_are_refused_naming_both(corpus, tmp_path, kind):
+    if kind == "md":
+        first, second = tmp_path / "a.md", tmp_path / "b.md"
+        first.write_text("---\nid: same\ntitle: A\n---\nFirst text.\n")
+        second.write_text("---\nid: same\ntitle: B\n---\nSecond text.\n")
+        paths, where = [first, second], (str(second), str(first))
+    else:
+        rows = tmp_path / "rows.jsonl"
+        rows.write_text('{"id": "same", "title": "A", "text": "First text."}\n'
+                        '{"id": "same", "title": "B", "text": "Second text."}\n')
+        paths, where = [rows], (f"{rows}:2", f"{rows}:1")
+    with pytest.raises(InputError) as err:
+        import_sources(paths, corpus)
+    assert str(err.value) == (f"{where[0]}: article id 'same' is also the id of {where[1]}, whose text differs; "
+                              "give each article its own id")
+    assert not corpus.manifest_path.exists()
+
+
+def test_the_same_article_twice_in_one_import_is_a_reported_duplicate(corpus, tmp_path):
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    for path in (a, b):
+        path.write_text("---\nid: same\ntitle: A\n---\nOne text.\n")
+    report = import_sources([a, b], corpus)
+    assert report.added == ["same"] and report.updated == []
+    assert report.duplicates == [{"origin": str(b), "id": "same", "duplicate_of": "same"}]

@@ -117,6 +117,14 @@ def _raw_source(path: Path, corpus: Corpus) -> str:
     return str(target.relative_to(corpus.root))
 
 
+def _check_same_text(first: ReadArticle, again: ReadArticle) -> None:
+    """Two inputs of one import with the same id must be the same article: otherwise the second would silently
+    replace the first."""
+    if again.article.sha256 != first.article.sha256:
+        raise InputError(again.origin, f"article id {again.article.id!r} is also the id of {first.origin}, whose "
+                                       "text differs; give each article its own id")
+
+
 def import_sources(paths: list[Path], corpus: Corpus) -> ImportReport:
     """Import raw files into the corpus. Everything is read and checked before anything is written."""
     read: list[tuple[Path, ReadArticle]] = []
@@ -130,8 +138,14 @@ def import_sources(paths: list[Path], corpus: Corpus) -> ImportReport:
     by_hash = {entry["sha256"]: article_id for article_id, entry in manifest.items()}
     report = ImportReport()
     to_write: list[tuple[Path, Article]] = []
+    first_with_id: dict[str, ReadArticle] = {}
     for path, item in read:
         article = item.article
+        first = first_with_id.setdefault(article.id, item)
+        if first is not item:
+            _check_same_text(first, item)
+            report.duplicates.append({"origin": item.origin, "id": article.id, "duplicate_of": article.id})
+            continue
         h = article.sha256
         owner = by_hash.get(h)
         if item.removals:
