@@ -32,3 +32,25 @@ def test_seed_import_twice_says_no_op(tmp_path, seed_raw):
     second = runner.invoke(build_app(), args)
     assert second.exit_code == 0
     assert "Nothing to import" in second.output
+
+
+def test_malformed_values_from_the_issue_are_one_line_errors_not_tracebacks(tmp_path):
+    date = tmp_path / "date.md"
+    date.write_text("---\ntitle: x\npublished: 2024-13-45\n---\nBody.\n")
+    surrogate = tmp_path / "s.jsonl"
+    surrogate.write_text('{"text": "fine"}\n{"text": "a\\ud800b"}\n')
+    utf16 = tmp_path / "t.tsv"
+    utf16.write_bytes("text\tlabel\nfine\tFAVOR\n".encode("utf-16")[:-1])
+    cases = [
+        (["corpus", "import", str(date), "--corpus", str(tmp_path / "c")],
+         f"{date}:3: bad front matter: cannot read '2024-13-45': month must be in 1..12"),
+        (["dataset", "build", "--from", "doccano", str(surrogate), "--out", str(tmp_path / "d"), "--quiet"],
+         f"{surrogate}:2: bad JSON: a string holds the lone surrogate \\ud800 (half of a UTF-16 pair, not a "
+         "character)"),
+        (["dataset", "build", "--from", "table", str(utf16), "--encoding", "utf-16", "--out", str(tmp_path / "t"),
+          "--quiet"],
+         f"{utf16}:2: not valid utf-16 at byte 44 (truncated data)"),
+    ]
+    for args, message in cases:
+        proc = subprocess.run([sys.executable, "-m", "geostance", *args], capture_output=True, text=True)
+        assert (proc.returncode, proc.stderr) == (2, f"error: {message}\n")

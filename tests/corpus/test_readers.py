@@ -90,3 +90,38 @@ def test_bad_input_names_file_line_and_problem(tmp_path, name, content, message)
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match=r"nope\.txt: file not found"):
         read_source(tmp_path / "nope.txt")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("date.md", "---\ntitle: x\npublished: 2024-13-45\n---\nBody\n",
+         r"date\.md:3: bad front matter: cannot read '2024-13-45': month must be in 1\.\.12"),
+        ("digits.md", "---\ntitle: x\nwords: " + "9" * 5000 + "\n---\nBody\n",
+         r"digits\.md:3: bad front matter: cannot read '9999.*': too many digits"),
+        ("alias.md", "---\na: &a [x, x, x]\nb: [*a, *a, *a]\ntitle: t\n---\nBody\n",
+         r"alias\.md:3: bad front matter: aliases \(\*name\) are not allowed"),
+        ("deep.md", "---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\nBody\n", r"deep\.md:2: bad front matter: nested"),
+        ("surrogate.md", '---\ntitle: "\\ud800"\n---\nBody\n', r"surrogate\.md:2: 'front matter' holds the lone surrogate"),
+        ("listtitle.md", "---\ntitle: [a, b]\n---\nBody\n", r"listtitle\.md: 'title' must be a single value, got a list"),
+        ("dictid.jsonl", '{"id": {"a": 1}, "title": "t", "text": "x"}\n',
+         r"dictid\.jsonl:1: 'id' must be a non-empty string or an integer, got an object"),
+        ("listauthor.jsonl", '{"author": ["a", "b"], "title": "t", "text": "x"}\n',
+         r"listauthor\.jsonl:1: 'author' must be a single value, got a list"),
+        ("listtext.jsonl", '{"title": "t", "text": ["a"]}\n', r"listtext\.jsonl:1: no text"),
+        ("jsurrogate.jsonl", '{"title": "t", "text": "a\\ud800b"}\n',
+         r"jsurrogate\.jsonl:1: bad JSON: a string holds the lone surrogate \\ud800"),
+        ("jdeep.jsonl", '{"title": "t", "text": "x", "n": ' + "[" * 3000 + "]" * 3000 + "}\n",
+         r"jdeep\.jsonl:1: bad JSON: nested"),
+        ("jdigits.jsonl", '{"title": "t", "text": "x", "n": ' + "7" * 5000 + "}\n",
+         r"jdigits\.jsonl:1: bad JSON: a number has too many digits"),
+    ],
+)
+def test_malformed_values_are_one_line_errors(tmp_path, name, content, message):
+    with pytest.raises(InputError, match=message):
+        read_source(write(tmp_path, name, content))
+
+
+def test_a_byte_order_mark_before_the_front_matter_is_read_as_utf8(tmp_path):
+    [read] = read_source(write(tmp_path, "bom.md", b"\xef\xbb\xbf---\nid: bom\ntitle: With BOM\n---\nBody.\n"))
+    assert (read.article.id, read.article.title, read.article.text) == ("bom", "With BOM", "Body.")

@@ -26,7 +26,7 @@ def test_validate_command_exit_codes(tmp_path, corpus, schema_file):
         fh.write("{broken\n")
     bad = CliRunner().invoke(build_app(), args)
     assert bad.exit_code == 1
-    assert f"{snap / 'annotators' / 'bob.jsonl'}:2: not valid JSON" in bad.output
+    assert f"{snap / 'annotators' / 'bob.jsonl'}:2: bad JSON" in bad.output
 
 
 def test_agreement_command_writes_three_files(tmp_path, corpus, schema_file):

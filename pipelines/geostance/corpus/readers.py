@@ -15,7 +15,8 @@ import yaml
 from geostance.corpus.model import METADATA_KEYS, Article
 from geostance.corpus.normalize import Removal, normalize_text, strip_boilerplate
 from geostance.errors import InputError
-from geostance.jsonl import iter_json_objects
+from geostance.fields import check_id, check_scalar, check_text
+from geostance.jsonl import MAX_DEPTH, iter_json_objects, strings_and_depth
 
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
                       ".htm": "html", ".jsonl": "jsonl"}
@@ -47,10 +48,12 @@ def read_text_file(path: Path) -> str:
     except OSError as exc:
         raise InputError(path, f"cannot read file: {exc.strerror}") from None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, f"not valid UTF-8 (byte {exc.start}: {data[exc.start]:#04x})", line) from None
+    # A byte-order mark says "UTF-8", nothing more; left in, it would hide a front matter's opening '---'.
+    return text.removeprefix("\ufeff")
 
 
 def _plain(value: Any) -> Any:
@@ -62,16 +65,46 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class FrontMatterLoader(yaml.SafeLoader):
+    """yaml.safe_load's loader, with two refusals that give a line instead of a traceback or a blow-up:
+
+    - aliases (`*name`): front matter has no use for them, and a few lines of nested aliases expand a small file
+      into gigabytes;
+    - a value that cannot be built (an impossible date such as 2024-13-45, a number of thousands of digits)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed",
+                                              self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError, TypeError) as exc:
+            reason = "too many digits" if "digits" in str(exc) else str(exc)
+            shown = node.value if isinstance(node, yaml.ScalarNode) else node.tag
+            raise yaml.constructor.ConstructorError(None, None, f"cannot read {str(shown)[:40]!r}: {reason}",
+                                                    node.start_mark) from None
+
+
 def parse_yaml_mapping(text: str, path: Path, first_line: int) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text) if text.strip() else {}
+        data = yaml.load(text, Loader=FrontMatterLoader) if text.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(path, f"bad front matter: {problem}", line) from None
+    except RecursionError:
+        raise InputError(path, "bad front matter: nested too deep", first_line) from None
     if not isinstance(data, dict):
         raise InputError(path, f"bad front matter: expected a mapping of keys, got {type(data).__name__}", first_line)
+    strings, depth = strings_and_depth(data)
+    if depth > MAX_DEPTH:
+        raise InputError(path, f"bad front matter: nested {depth} levels deep (at most {MAX_DEPTH})", first_line)
+    for value in strings:
+        check_text(value, path, first_line, "front matter")
     return {str(k): _plain(v) for k, v in data.items()}
 
 
@@ -90,7 +123,7 @@ def split_front_matter(raw: str, path: Path) -> tuple[dict[str, Any], str, int]:
 def build_article(meta: dict[str, Any], body: str, *, fallback_id: str, origin: str, path: Path,
                   line: int | None, title_from_text: bool, source: str | None) -> ReadArticle:
     text, removals = strip_boilerplate(normalize_text(body))
-    title = meta.get("title")
+    title = check_scalar(meta.get("title"), path, line, "title")
     if not title and title_from_text and text:
         first, _, rest = text.partition("\n\n")
         if len(first) <= 200 and "\n" not in first:
@@ -104,36 +137,34 @@ def build_article(meta: dict[str, Any], body: str, *, fallback_id: str, origin: 
         topics = (topics,)
     if not isinstance(topics, list | tuple):
         raise InputError(path, "'topics' must be a list of strings", line)
-    article_id = str(meta.get("id") or slugify(fallback_id))
+    topics = tuple(check_scalar(t, path, line, "topics") for t in topics)
+    article_id = check_id(meta.get("id"), path, line) or slugify(fallback_id)
     if slugify(article_id) != article_id:
         raise InputError(path, f"id {article_id!r} is not a slug (lower-case letters, digits and hyphens)", line)
     synthetic = meta.get("synthetic", False)
     if not isinstance(synthetic, bool):
         raise InputError(path, f"'synthetic' must be true or false, got {synthetic!r}", line)
-    known = {k: meta.get(k) for k in METADATA_KEYS if k not in ("id", "title", "topics", "synthetic", "source")}
+    known = {k: check_scalar(meta.get(k), path, line, k)
+             for k in METADATA_KEYS if k not in ("id", "title", "topics", "synthetic", "source")}
     extra = {k: v for k, v in meta.items() if k not in METADATA_KEYS}
     article = Article(
         id=article_id,
-        title=normalize_text(str(title)),
+        title=normalize_text(title),
         text=text,
-        outlet=_str_or_none(known["outlet"]),
-        url=_str_or_none(known["url"]),
-        author=_str_or_none(known["author"]),
-        published=_str_or_none(known["published"]),
-        language=str(known["language"] or "en"),
-        rights=_str_or_none(known["rights"]),
+        outlet=known["outlet"],
+        url=known["url"],
+        author=known["author"],
+        published=known["published"],
+        language=known["language"] or "en",
+        rights=known["rights"],
         synthetic=synthetic,
-        genre=_str_or_none(known["genre"]),
-        topics=tuple(str(t) for t in topics),
+        genre=known["genre"],
+        topics=topics,
         source=source,
-        notes=_str_or_none(known["notes"]),
+        notes=known["notes"],
         extra=extra,
     )
     return ReadArticle(article, origin, removals)
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 def read_plain_text(path: Path, source: str | None) -> list[ReadArticle]:

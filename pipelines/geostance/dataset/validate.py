@@ -7,7 +7,6 @@ article (unit text == article text at the unit's offsets, and its sha256 matches
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from geostance.dataset.readers.doccano import DoccanoRow, parse_row
 from geostance.dataset.readers.snapshot import open_snapshot
 from geostance.dataset.readers.textfile import read_lines
 from geostance.errors import InputError
+from geostance.jsonl import decode_json
 from geostance.schema import Schema
 
 _MODES = {"p": UnitMode.paragraph, "s": UnitMode.sentence, "a": UnitMode.article}
@@ -130,10 +130,7 @@ def validate_annotator_file(path: Path, schema: Schema, units: UnitIndex) -> lis
             if not raw.strip():
                 continue
             try:
-                row = parse_row(json.loads(raw), name, n)
-            except json.JSONDecodeError as exc:
-                problems.append(Problem(name, n, f"not valid JSON ({exc.msg} at column {exc.colno})", "structure"))
-                continue
+                row = parse_row(decode_json(raw, name, n), name, n)
             except InputError as exc:
                 problems.append(Problem(name, n, exc.message, "structure"))
                 continue

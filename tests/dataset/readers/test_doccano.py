@@ -248,3 +248,33 @@ def test_random_files_parse_or_fail_clearly(tmp_path_factory, lines, suffix):
         list(read_doccano(f))
     except InputError as exc:
         assert exc.path == str(f) and exc.message
+
+
+def test_a_digit_like_csv_label_is_a_label_name_not_a_crash(tmp_path):
+    f = tmp_path / "cls.csv"
+    f.write_text("text,label\nsquared,²\narabic three,٣\nplain id,12\n", encoding="utf-8")
+    with pytest.raises(InputError, match="label 12 is a numeric label id"):
+        list(read_doccano(f))
+    f.write_text("text,label\nsquared,²\narabic three,٣\n", encoding="utf-8")
+    assert [r.cats for r in read_doccano(f)] == [[("²", None)], [("٣", None)]]
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ({"id": {"x": 1}, "text": "t"}, r"f\.jsonl:1: 'id' must be a non-empty string or an integer, got an object"),
+    ({"id": [1], "text": "t"}, r"'id' must be a non-empty string or an integer, got a list"),
+    ({"text": "t", "unit_id": ["a"]}, r"'unit_id' must be a non-empty string or an integer, got a list"),
+    ({"text": "t", "meta": {"article_id": {"a": 1}}}, r"'article_id' must be .* got an object"),
+    ({"text": "t", "annotations": [{"label": "x", "user": [1]}]}, r"'annotations\[0\]\.user' must be"),
+])
+def test_lists_and_objects_in_id_fields_are_refused_not_turned_into_strings(tmp_path, row, message):
+    f = tmp_path / "f.jsonl"
+    f.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        list(read_doccano(f))
+
+
+def test_a_truncated_utf16_file_is_an_error_on_its_line(tmp_path):
+    f = tmp_path / "cut.jsonl"
+    f.write_bytes(('{"text": "one"}\n{"text": "two"}\n').encode("utf-16")[:-1])
+    with pytest.raises(InputError, match=r"cut\.jsonl:2: not valid utf-16 at byte 64 \(truncated data\)"):
+        list(read_doccano(f, encoding="utf-16"))

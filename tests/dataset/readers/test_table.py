@@ -63,3 +63,20 @@ def test_semeval_training_file_is_cp1252_tab_separated(shared_data):
     assert len({r.target for r in recs}) == 5
     with pytest.raises(InputError, match="not valid utf-8"):
         list(read_table(f, TableSpec(text_col="Tweet", label_col="Stance")))
+
+
+def test_a_list_or_object_in_a_jsonl_cell_is_refused(tmp_path):
+    f = tmp_path / "t.jsonl"
+    f.write_text('{"text": "ok", "label": "FAVOR"}\n{"text": ["a", "b"], "label": "FAVOR"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"t\.jsonl:2: 'text' must be a single value, got a list"):
+        list(read_table(f, TableSpec()))
+    f.write_text('{"text": "ok", "label": {"stance": "FAVOR"}}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"t\.jsonl:1: 'label' must be a single value, got an object"):
+        list(read_table(f, TableSpec()))
+
+
+def test_a_truncated_utf16_table_is_an_error_on_its_line(tmp_path):
+    f = tmp_path / "t.tsv"
+    f.write_bytes("text\tlabel\nfine\tFAVOR\nbroken\tAGAINST\n".encode("utf-16")[:-1])
+    with pytest.raises(InputError, match=r"t\.tsv:3: not valid utf-16 .*truncated data"):
+        list(read_table(f, TableSpec(encoding="utf-16")))

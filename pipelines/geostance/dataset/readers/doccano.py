@@ -23,6 +23,8 @@ from typing import Any
 
 from geostance.dataset.readers.textfile import read_lines
 from geostance.errors import InputError
+from geostance.fields import check_id
+from geostance.jsonl import check_json_value, decode_error, decode_json
 
 SPAN_KEYS = ("entities", "label", "labels")
 
@@ -43,12 +45,7 @@ class DoccanoRow:
 
 def read_label_config(path: Path) -> dict[str, str]:
     """Doccano label definitions (`[{"id", "text", "task_type", ...}]`) → {"<id>": "<text>"}."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "label config not found") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"not valid JSON ({exc.msg})", exc.lineno) from None
+    data = decode_json("".join(read_lines(path)), path, None)
     if not isinstance(data, list):
         raise InputError(path, "a label config is a JSON array of {id, text, task_type, ...}")
     out: dict[str, str] = {}
@@ -98,13 +95,14 @@ def _span_list(value: Any, path: str, line: int, key: str, labels: dict[str, str
             missing = [x for x in ("start_offset", "end_offset", "label") if x not in item]
             if missing:
                 raise InputError(path, f"{key}[{k}]: span object lacks {missing}", line)
-            start, end, lab, user = item["start_offset"], item["end_offset"], item["label"], item.get("user")
+            start, end, lab = item["start_offset"], item["end_offset"], item["label"]
+            user = check_id(item.get("user"), path, line, f"{key}[{k}].user")
         else:
             raise InputError(path, f"{key}[{k}]: a span is [start, end, label] or an object, got {item!r}", line)
         for name, v in (("start", start), ("end", end)):
             if not isinstance(v, int) or isinstance(v, bool):
                 raise InputError(path, f"{key}[{k}]: {name} offset {v!r} is not an integer", line)
-        out.append((start, end, _label_name(lab, labels, path, line), None if user is None else str(user)))
+        out.append((start, end, _label_name(lab, labels, path, line), user))
     return out
 
 
@@ -123,8 +121,7 @@ def parse_row(obj: Any, path: str, line: int, labels: dict[str, str] | None = No
         what = "no" if text is None else f"non-string ({type(text).__name__})"
         raise InputError(path, f"{what} text: each row needs a string field {text_key!r} "
                                f"(keys here: {sorted(obj)})", line)
-    row = DoccanoRow(origin=f"{path}:{line}", line=line, text=text,
-                     id=None if obj.get("id") is None else str(obj["id"]))
+    row = DoccanoRow(origin=f"{path}:{line}", line=line, text=text, id=check_id(obj.get("id"), path, line))
     used = {text_key, "id"}
     if "entities" in obj:
         ents = obj["entities"]
@@ -174,15 +171,28 @@ def parse_row(obj: Any, path: str, line: int, labels: dict[str, str] | None = No
             if "start_offset" in a or "end_offset" in a:
                 row.spans += _span_list([a], path, line, f"annotations[{k}]", labels)
             else:
-                user = a.get("user")
-                row.cats.append((_label_name(a["label"], labels, path, line), None if user is None else str(user)))
+                user = check_id(a.get("user"), path, line, f"annotations[{k}].user")
+                row.cats.append((_label_name(a["label"], labels, path, line), user))
         row.shape = row.shape or "legacy"
     meta = {k: v for k, v in obj.items() if k not in used}
     if isinstance(meta.get("meta"), dict):     # Doccano 1.x nests metadata under "meta"
         meta = {**meta.pop("meta"), **meta}
+    for key in ("unit_id", "article_id"):     # they become record ids and split keys
+        check_id(meta.get(key), path, line, key)
     row.meta = meta
     row.shape = row.shape or "unlabelled"
     return row
+
+
+def _raw_decode(decoder: json.JSONDecoder, text: str, pos: int, path: str) -> tuple[Any, int]:
+    """One JSON value starting at `pos`, checked like every JSON line (see geostance.jsonl)."""
+    line = text.count("\n", 0, pos) + 1
+    try:
+        obj, end = decoder.raw_decode(text, pos)
+    except (ValueError, RecursionError) as exc:
+        error = decode_error(exc, path, exc.lineno if isinstance(exc, json.JSONDecodeError) else line)
+        raise error from None
+    return check_json_value(obj, text[pos:end], path, line), end
 
 
 def _json_array_items(text: str, path: str) -> Iterator[tuple[int, Any]]:
@@ -192,10 +202,7 @@ def _json_array_items(text: str, path: str) -> Iterator[tuple[int, Any]]:
     if pos >= len(text):
         raise InputError(path, "file is empty", 1)
     if text[pos] == "{":
-        try:
-            obj, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"not valid JSON ({exc.msg})", exc.lineno) from None
+        obj, end = _raw_decode(decoder, text, pos, path)
         if text[end:].strip():
             line = text.count("\n", 0, end) + 1
             raise InputError(path, "extra data after the JSON object", line)
@@ -210,10 +217,7 @@ def _json_array_items(text: str, path: str) -> Iterator[tuple[int, Any]]:
         if pos < len(text) and text[pos] == "]":
             return
         line = text.count("\n", 0, pos) + 1
-        try:
-            obj, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"not valid JSON ({exc.msg})", exc.lineno) from None
+        obj, pos = _raw_decode(decoder, text, pos, path)
         yield line, obj
         while pos < len(text) and text[pos] in " \t\r\n":
             pos += 1
@@ -230,17 +234,17 @@ def _jsonl(path: Path, labels, encoding: str, text_key: str, label_key: str) -> 
     for n, raw in enumerate(read_lines(path, encoding), start=1):
         if not raw.strip():
             continue
+        if n == 1 and raw.strip() in ("{", "["):
+            # Doccano's relation-extraction export example is one pretty-printed object, not JSON Lines.
+            text = "".join(read_lines(path, encoding))
+            for line, item in _json_array_items(text, name):
+                yield parse_row(item, name, line, labels, text_key, label_key)
+            return
         try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            if n == 1 and raw.strip() in ("{", "["):
-                # Doccano's relation-extraction export example is one pretty-printed object, not JSON Lines.
-                text = "".join(read_lines(path, encoding))
-                for line, item in _json_array_items(text, name):
-                    yield parse_row(item, name, line, labels, text_key, label_key)
-                return
+            obj = decode_json(raw, name, n)
+        except InputError as exc:
             hint = " (a literal '...' is not JSON)" if "..." in raw else ""
-            raise InputError(name, f"not valid JSON ({exc.msg} at column {exc.colno}){hint}", n) from None
+            raise InputError(name, exc.message + hint, n) from None
         yield parse_row(obj, name, n, labels, text_key, label_key)
 
 
@@ -256,7 +260,8 @@ def _csv(path: Path, labels, encoding: str, text_key: str, label_key: str) -> It
             raise InputError(name, f"empty text in column {text_key!r}", n)
         obj: dict[str, Any] = dict(row)
         value = obj.pop(label_key, "")
-        cats = [] if value in ("", None) else [int(value) if str(value).isdigit() else value]
+        # Only ASCII digits are a numeric label id: str.isdigit() is also true for '²' or '٣', which int() refuses
+        cats = [] if value in ("", None) else [int(value) if value.isascii() and value.isdigit() else value]
         user = obj.pop("user", None)
         parsed = parse_row({**obj, "labels": cats}, name, n, labels, text_key, "labels")
         parsed.cats = [(c, user or None) for c, _ in parsed.cats]

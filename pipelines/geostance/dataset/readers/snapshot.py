@@ -3,12 +3,13 @@ IntentDetectionAndSlotFilling shape with `article_id`, `unit_id`, `text_sha256`)
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from geostance.dataset.readers.textfile import read_lines
 from geostance.errors import GeostanceError, InputError
+from geostance.jsonl import decode_json
 
 
 @dataclass
@@ -43,8 +44,5 @@ def open_snapshot(path: Path) -> Snapshot:
     info: dict[str, Any] = {}
     info_path = path / "snapshot.json"
     if info_path.is_file():
-        try:
-            info = json.loads(info_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(info_path, f"not valid JSON ({exc.msg})", exc.lineno) from None
+        info = decode_json("".join(read_lines(info_path)), info_path, None)
     return Snapshot(path=path, annotators={f.stem: f for f in files}, info=info)

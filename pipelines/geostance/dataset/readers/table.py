@@ -9,7 +9,6 @@ its file and line.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 from geostance.dataset.readers.textfile import read_lines
 from geostance.dataset.records import StanceRecord
 from geostance.errors import GeostanceError, InputError
+from geostance.fields import check_scalar
 from geostance.jsonl import iter_json_objects
 
 
@@ -106,11 +106,7 @@ class _LineCounter:
 def _cell(row: dict[str, object], col: str, path: str, line: int) -> str:
     if col not in row:
         raise InputError(path, f"no column {col!r}; columns are {sorted(row)}", line)
-    value = row[col]
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else json.dumps(value) if not isinstance(value, (int, float)) \
-        else str(value)
+    return check_scalar(row[col], path, line, col) or ""
 
 
 def table_labels(path: Path, spec: TableSpec) -> set[str]:

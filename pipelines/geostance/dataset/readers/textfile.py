@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +17,10 @@ def read_lines(path: str | Path, encoding: str = "utf-8") -> Iterator[str]:
         codecs.lookup(encoding)
     except LookupError:
         raise InputError(path, f"unknown encoding {encoding!r}") from None
-    if codecs.lookup(encoding).name.startswith("utf-16") or codecs.lookup(encoding).name.startswith("utf-32"):
-        # Multi-byte encodings cannot be split on b"\n"; decode as a stream instead.
-        with open_file(path, "r", encoding=encoding, newline="") as fh:
-            yield from fh
+    if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+        # Multi-byte encodings cannot be split on b"\n": decode the whole file, so a bad or truncated byte
+        # sequence can be placed on its line (a stream decoder fails a whole chunk ahead, with no line).
+        yield from io.StringIO(_decode_whole(path, encoding), newline="")
         return
     with open_file(path, "rb") as fh:
         for n, raw in enumerate(fh, start=1):
@@ -31,6 +32,16 @@ def read_lines(path: str | Path, encoding: str = "utf-8") -> Iterator[str]:
             if n == 1 and line.startswith("\ufeff"):
                 line = line[1:]
             yield line
+
+
+def _decode_whole(path: Path, encoding: str) -> str:
+    with open_file(path, "rb") as fh:
+        data = fh.read()
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].decode(encoding, errors="replace").count("\n") + 1
+        raise InputError(path, f"not valid {encoding} at byte {exc.start} ({exc.reason})", line) from None
 
 
 def open_file(path: Path, mode: str, **kwargs):
