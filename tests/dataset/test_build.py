@@ -138,3 +138,28 @@ def test_conll_input_is_read_in_the_given_encoding(tmp_path):
     run_build(BuildRequest(kind="conll", train=[train], out=tmp_path / "b", encoding="cp1252", progress=False))
     rows = datasets.load_from_disk(str(tmp_path / "b" / "ner"))["train"]
     assert [r["tokens"][0] for r in rows] == ["Müller", "Bogotá"]
+
+
+def test_two_doccano_rows_for_one_unit_are_refused_naming_both(tmp_path):
+    rows = tmp_path / "export.jsonl"
+    rows.write_text(json.dumps({"text": "Kim met Putin.", "unit_id": "a:p000", "entities": [[0, 3, "PERSON"]],
+                                "cats": ["alliance:FAVOR"]}) + "\n"
+                    + json.dumps({"text": "Kim met Putin.", "unit_id": "a:p000", "entities": [[8, 13, "PERSON"]],
+                                  "cats": ["alliance:AGAINST"]}) + "\n")
+    with pytest.raises(GeostanceError) as err:
+        run_build(BuildRequest(kind="doccano", paths=[rows], out=tmp_path / "ds", progress=False))
+    assert str(err.value) == (f"{rows}:2: unit 'a:p000' appears twice (also at {rows}:1); each may appear once")
+    assert not (tmp_path / "ds").exists()
+
+
+def test_a_table_may_give_one_text_several_targets_but_not_one_target_twice(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("id,text,target,label\n1,Sanctions now.,sanctions,FAVOR\n1,Sanctions now.,alliance,NONE\n")
+    ok = run_build(BuildRequest(kind="table", paths=[table], out=tmp_path / "ok", target_col="target", id_col="id",
+                                progress=False))
+    assert sum(ok.counts["stance"].values()) == 2
+    table.write_text("id,text,target,label\n1,Sanctions now.,sanctions,FAVOR\n1,Sanctions now.,sanctions,AGAINST\n")
+    with pytest.raises(GeostanceError, match=rf"{table}:3: unit 't.csv:1' with stance target 'sanctions' appears "
+                                             rf"twice \(also at {table}:2\)"):
+        run_build(BuildRequest(kind="table", paths=[table], out=tmp_path / "bad", target_col="target", id_col="id",
+                               progress=False))

@@ -160,11 +160,32 @@ def _finish_dataset_dict(task_dir: Path, splits: list[str], features: Any, finge
     (task_dir / "dataset_dict.json").write_text(json.dumps({"splits": ordered}), encoding="utf-8")
 
 
+class _OncePerUnit:
+    """Refuses a second NER record for a unit, or a second stance record for a unit and target: the dataset would
+    hold two rows (two answers) for one question. Whatever the source, the reader's origins name both."""
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, ...], str] = {}
+
+    def check(self, record: NerRecord | StanceRecord) -> None:
+        key = (record.unit_id,) if isinstance(record, NerRecord) else (record.unit_id, record.target)
+        first = self.first.get(key)
+        if first is None:
+            self.first[key] = record.origin
+            return
+        what = f"unit {record.unit_id!r}" if len(key) == 1 else \
+            f"unit {record.unit_id!r} with stance target {record.target!r}"
+        again = " (the same input given twice?)" if first == record.origin else ""
+        raise InputError(record.origin, f"{what} appears twice (also at {first}{again}); each may appear once")
+
+
 def _routed(records: Iterator[Any], assign: SplitAssigner, size: int, progress: Any
             ) -> Iterator[tuple[str, str, list[Any]]]:
     """Group a stream of NER and stance records into (task, split) batches of `size`."""
     pending: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    once = _OncePerUnit()
     for record in records:
+        once.check(record)
         task = "ner" if isinstance(record, NerRecord) else "stance"
         split = record.split or assign(record.article_id)
         if split not in SPLITS:
