@@ -103,4 +103,19 @@ def test_fast_and_checked_records_mix_in_one_batch():
     assert [spans_of(r) for r in rows] == [[("Tokyo", "GPE"), ("Seoul", "GPE")], [("Pyongyang", "GPE")],
                                            [("Kim", "PERSON")], [("United Nations", "ORG")]]
     assert [r["ner_tags"] for r in rows] == [[3, 0, 3], [0, 3, 0], [1, 0, 0], [0, 5, 6, 0]]
-    assert report.spans_in == 6 and report.spans_exact == 5 and report.spans_kept == 5   # the duplicate is exact too
+    assert report.spans_in == 6 and report.spans_exact == 4 and report.spans_kept == 5   # the duplicate is dropped
+
+
+def test_a_span_dropped_for_overlap_is_not_also_counted_as_exact():
+    text = "Kim Jong Un met Putin"
+    _, report = run([(text, [(0, 11, "PERSON"), (4, 8, "PERSON"), (16, 19, "PERSON")])])
+    summary = report.summary()
+    assert (summary["spans_in"], summary["spans_exact"], summary["spans_adjusted"], summary["spans_dropped"]) == \
+        (3, 1, 1, 1)
+    assert summary["spans_kept"] == 2
+
+
+def test_contract_leaves_whitespace_tokens_outside_the_entity():
+    rows, report = run([("the Kim  regime", [(4, 11, "PERSON")])], AlignPolicy.contract)
+    assert spans_of(rows[0]) == [("Kim", "PERSON")]
+    assert report.items[0]["new_text"] == "Kim"

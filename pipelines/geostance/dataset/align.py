@@ -139,8 +139,10 @@ class Aligner:
         return out  # type: ignore[return-value]
 
     def _align_span(self, record: NerRecord, starts: list[int], ends: list[int], span: Any
-                    ) -> tuple[int, int, int] | None:
-        """(first token, last token, label id) of a span after the policy, or None when it is dropped."""
+                    ) -> tuple[int, int, int, tuple | None] | None:
+        """(first token, last token, label id, adjustment) of a span after the policy, or None when it is dropped
+        (and reported). `adjustment` is None for a span taken exactly as given, else the report entry for it,
+        reported only if the span survives the overlap check (a span is counted once: kept or dropped)."""
         report = self.report
         start, end, label = getattr(span, "start", None), getattr(span, "end", None), getattr(span, "label", None)
         text = record.text
@@ -169,12 +171,10 @@ class Aligner:
         i = bisect_left(starts, start)
         j = bisect_right(ends, end) - 1
         if i < len(starts) and starts[i] == start and 0 <= j and ends[j] == end and i <= j:
-            if trimmed:
-                report.add("whitespace", "trimmed", record, *given, label,
-                           "span has leading or trailing whitespace", new=(start, end))
-            else:
-                report.spans_exact += 1
-            return i, j, self.label_ids[label]
+            adjustment = None if not trimmed else (
+                "whitespace", "trimmed", record, *given, label, "span has leading or trailing whitespace",
+                (start, end))
+            return i, j, self.label_ids[label], adjustment
         kind = "misaligned"
         reason = "span edge falls inside a token" + (" (after trimming whitespace)" if trimmed else "")
         if self.policy is AlignPolicy.strict:
@@ -186,13 +186,25 @@ class Aligner:
         else:
             i = bisect_left(starts, start)         # first token starting at or after the span start
             j = bisect_right(ends, end) - 1        # last token ending at or before the span end
+        # spaCy makes a token of extra whitespace ("a  b"): an entity neither starts nor ends with one.
+        while i <= j and i < len(starts) and text[starts[i]:ends[i]].isspace():
+            i += 1
+        while j >= i and j >= 0 and text[starts[j]:ends[j]].isspace():
+            j -= 1
         if i > j or i >= len(starts) or j < 0:
             report.add("no_token", "dropped", record, *given, label,
                        f"no whole token inside the span (policy {self.policy.value})")
             return None
-        report.add(kind, "expanded" if self.policy is AlignPolicy.expand else "contracted",
-                   record, *given, label, reason, new=(starts[i], ends[j]))
-        return i, j, self.label_ids[label]
+        action = "expanded" if self.policy is AlignPolicy.expand else "contracted"
+        return i, j, self.label_ids[label], (kind, action, record, *given, label, reason, (starts[i], ends[j]))
+
+    def _account(self, adjustment: tuple | None) -> None:
+        """Count a kept span: exact as given, or adjusted (listed)."""
+        if adjustment is None:
+            self.report.spans_exact += 1
+        else:
+            *args, new = adjustment
+            self.report.add(*args, new=new)
 
     def _record_spans(self, record: NerRecord, starts: list[int], ends: list[int]) -> list[tuple[int, int, int]]:
         aligned = []
@@ -200,18 +212,16 @@ class Aligner:
             self.report.spans_in += 1
             got = self._align_span(record, starts, ends, span)
             if got is not None:
-                aligned.append((*got, len(aligned)))
-        if len(aligned) < 2:
-            return [a[:3] for a in aligned]
+                aligned.append((*got[:3], len(aligned), span, got[3]))
         # Overlaps are resolved in token space: the longer span wins, then the earlier one, then the one given first.
         kept: list[tuple[int, int, int]] = []
         taken = np.zeros(len(starts), dtype=bool)
         names = {v: k for k, v in self.label_ids.items()}
         seen: set[tuple[int, int, int]] = set()
-        for i, j, lab, _ in sorted(aligned, key=lambda t: (-(t[1] - t[0]), t[0], t[3])):
-            s, e = starts[i], ends[j]
+        for i, j, lab, _, span, adjustment in sorted(aligned, key=lambda t: (-(t[1] - t[0]), t[0], t[3])):
             if (i, j, lab) in seen:
-                self.report.add("duplicate", "dropped", record, s, e, names[lab], "the same span twice")
+                self.report.add("duplicate", "dropped", record, span.start, span.end, names[lab],
+                                "the same span twice")
                 continue
             seen.add((i, j, lab))
             if taken[i:j + 1].any():
@@ -219,10 +229,11 @@ class Aligner:
                 why = "overlaps a longer or earlier span"
                 if other is not None:
                     why += f" {record.text[starts[other[0]]:ends[other[1]]]!r} ({names[other[2]]})"
-                self.report.add("overlap", "dropped", record, s, e, names[lab], why)
+                self.report.add("overlap", "dropped", record, span.start, span.end, names[lab], why)
                 continue
             taken[i:j + 1] = True
             kept.append((i, j, lab))
+            self._account(adjustment)
         kept.sort()
         return kept
 
