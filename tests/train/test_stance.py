@@ -130,3 +130,50 @@ def test_tampered_file_is_refused_before_anything_is_built(tmp_path, models):
         load_stance_model(tampered)
     with pytest.raises(GeostanceError, match="refusing to load"):
         load_stance_dir(tampered_dir)
+
+
+def _open_ended_dataset(root):
+    """Hundreds of user-made targets with a row or two each, plus two with enough rows: one with all three labels,
+    one with only FAVOR and NONE (the two-class case that broke the per-target search)."""
+    import random
+
+    import datasets
+    from datasets import ClassLabel, Features, Value
+
+    from tests.train.fixtures import STANCE_CUES
+
+    rng = random.Random(7)
+    rows = []
+
+    def add(target, label):
+        n = len(rows)
+        rows.append({"id": f"r{n}", "article_id": f"a{n % 97}", "unit_id": f"r{n}", "target": target,
+                     "proposition": "", "label": label,
+                     "text": f"Tokyo {rng.choice(STANCE_CUES[label])} {target} in a statement."})
+
+    for k in range(300):
+        for _ in range(rng.choice((1, 2))):
+            add(f"topic number {k}", rng.choice(["FAVOR", "AGAINST", "NONE"]))
+    for i in range(45):
+        add("the sanctions", ["FAVOR", "AGAINST", "NONE"][i % 3])
+        add("the summit", ["FAVOR", "NONE"][i % 2])
+    features = Features({name: Value("string") for name in ("id", "article_id", "unit_id", "text", "target",
+                                                            "proposition")}
+                        | {"label": ClassLabel(names=["FAVOR", "AGAINST", "NONE"])})
+    datasets.DatasetDict({"train": datasets.Dataset.from_list(rows, features=features)}).save_to_disk(
+        str(root / "stance"))
+    return root
+
+
+def test_open_ended_targets_train_a_global_model_and_per_target_models_where_data_suffices(tmp_path):
+    data = _open_ended_dataset(tmp_path / "open")
+    result = train_stance(data, tmp_path / "stance", param_grid={"clf__C": [0.3, 1.0]}, n_splits=3)
+    bundle, meta = load_stance_dir(result.out_dir)
+    assert meta["per_target_models"] == ["the sanctions", "the summit"]
+    assert sorted(bundle["per_target"]) == ["the_sanctions", "the_summit"]
+    assert len(meta["per_target_fallbacks"]) == 300
+    assert meta["per_target_fallbacks"]["topic number 0"].endswith("(fewer than 20): served by the global model")
+    assert 0 <= meta["search"]["per_target:the summit"]["cv_score"] <= 1
+    predicted, _ = predict_stance(bundle, ["Tokyo welcomes the summit in a statement."], ["the summit"],
+                                  "per_target")
+    assert predicted in (["FAVOR"], ["NONE"])

@@ -12,6 +12,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,10 @@ from geostance.train.data import TaskData, load_task, stance_label_names, stance
 from geostance.train.versions import library_versions
 
 SEMEVAL_LABELS = ("FAVOR", "AGAINST")
+# A target gets a model of its own with at least this many training rows, two labels having MIN_ROWS_PER_LABEL
+# each; every other target is served by the global model (which always trains on all rows).
+MIN_ROWS_PER_TARGET = 20
+MIN_ROWS_PER_LABEL = 5
 
 # Default search: small, because it runs on every `make train`; wide enough to reach the published SemEval
 # baselines (word 1-3 + char 2-5 n-grams, class weights, C). Override with `param_grid`.
@@ -82,10 +88,38 @@ def f_avg_labels(labels: list[str]) -> list[str]:
     return chosen if len(chosen) == len(SEMEVAL_LABELS) else list(labels)
 
 
-def _scorer(labels: list[str]) -> Any:
-    from sklearn.metrics import f1_score, make_scorer
+@dataclass(frozen=True)
+class FAvgScorer:
+    """The search's scorer: F_avg (macro F1 over the labels it names) of an estimator's predictions.
 
-    return make_scorer(f1_score, average="macro", labels=f_avg_labels(labels), zero_division=0)
+    A plain callable rather than `make_scorer(f1_score, ...)`: sklearn passes such a scorer f1_score's default
+    `pos_label=1` whenever the data holds two classes, which fails for string labels ("pos_label=1 is not a valid
+    label"); a target with only two of the three labels crashed the search."""
+
+    labels: tuple[str, ...]
+
+    def __call__(self, estimator: Any, X: Any, y: Any) -> float:
+        from sklearn.metrics import f1_score
+
+        return float(f1_score(y, estimator.predict(X), labels=list(self.labels), average="macro", zero_division=0))
+
+
+def _scorer(labels: list[str]) -> FAvgScorer:
+    return FAvgScorer(tuple(f_avg_labels(labels)))
+
+
+def own_model_problem(y: list[str]) -> str | None:
+    """Why a target's rows are too few for a model of its own (None when they are enough).
+
+    Users bring open-ended targets (hundreds, most with a handful of rows); a model per target needs enough rows,
+    and at least two labels with several rows each, to learn anything the global model does not."""
+    counts = Counter(y)
+    enough = [label for label, n in counts.items() if n >= MIN_ROWS_PER_LABEL]
+    if len(y) < MIN_ROWS_PER_TARGET:
+        return f"{len(y)} rows (fewer than {MIN_ROWS_PER_TARGET})"
+    if len(enough) < 2:
+        return f"fewer than two labels with {MIN_ROWS_PER_LABEL}+ rows ({dict(sorted(counts.items()))})"
+    return None
 
 
 def _plain(value: Any) -> Any:
@@ -94,7 +128,10 @@ def _plain(value: Any) -> Any:
 
 def search(X: np.ndarray, y: list[str], groups: list[str], labels: list[str], variant: str,
            param_grid: dict[str, list[Any]], n_splits: int, n_jobs: int) -> SearchResult:
-    """Grid search by GroupKFold on (X, y); refit on all of it. With fewer than 2 groups: fit the defaults."""
+    """Grid search by GroupKFold on (X, y); refit on all of it. With fewer than 2 groups: fit the defaults.
+
+    A per-target search may meet a fold whose training part holds one label (a target's rows of one label can
+    all come from one article): such a fold scores NaN instead of stopping training, and the note says so."""
     from sklearn.model_selection import GridSearchCV, GroupKFold
 
     pipe = build_pipeline(variant)
@@ -106,14 +143,19 @@ def search(X: np.ndarray, y: list[str], groups: list[str], labels: list[str], va
     try:
         pipe.set_params(memory=cache)  # features are computed once per fold, not once per C value
         grid = GridSearchCV(pipe, param_grid, scoring=_scorer(labels), cv=GroupKFold(n_splits=min(n_splits, n_groups)),
-                            n_jobs=n_jobs, refit=True, error_score="raise")
-        grid.fit(X, y, groups=groups)
+                            n_jobs=n_jobs, refit=True, error_score="raise" if variant == "global" else np.nan)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*(test scores are non-finite|fits failed).*")
+            grid.fit(X, y, groups=groups)
         model = grid.best_estimator_
         model.set_params(memory=None)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    return SearchResult(model, float(grid.best_score_), {k: _plain(v) for k, v in grid.best_params_.items()},
-                        len(y), n_groups)
+    score = float(grid.best_score_)
+    if not np.isfinite(score):
+        return SearchResult(model, None, {k: _plain(v) for k, v in grid.best_params_.items()}, len(y), n_groups,
+                            note="a fold's training part held one label; parameters not compared")
+    return SearchResult(model, score, {k: _plain(v) for k, v in grid.best_params_.items()}, len(y), n_groups)
 
 
 def refit_bundle(bundle: dict[str, Any], variant: str, texts: list[str], targets: list[str],
@@ -150,6 +192,38 @@ def oof_margins(bundle: dict[str, Any], texts: list[str], targets: list[str], y:
         for variant in variants:
             margins[variant][test_idx] = stance_margins(fold, held_texts, held_targets, variant)
     return margins
+
+
+def _rows_by_model_key(targets: list[str]) -> dict[str, list[int]]:
+    """Row indices per per-target model key. Prediction picks a target's model by `target_key`, so targets that
+    share a key ("U.S." and "u s") share one model rather than overwrite each other's."""
+    rows: dict[str, list[int]] = {}
+    for i, target in enumerate(targets):
+        rows.setdefault(target_key(target), []).append(i)
+    return rows
+
+
+def _train_per_target(bundle: dict[str, Any], searches: dict[str, Any], X: np.ndarray, y: list[str],
+                      targets: list[str], groups: list[str], labels: list[str], grid: dict[str, list[Any]],
+                      n_splits: int, n_jobs: int, say: Any) -> dict[str, str]:
+    """Search a model for each target with enough rows into `bundle["per_target"]`; return why the others are
+    served by the global model."""
+    fallbacks: dict[str, str] = {}
+    for key, idx in sorted(_rows_by_model_key(targets).items()):
+        name = " | ".join(sorted({targets[i] for i in idx}))
+        y_t = [y[i] for i in idx]
+        problem = own_model_problem(y_t)
+        if problem:
+            fallbacks[name] = f"{problem}: served by the global model"
+            continue
+        say(f"per-target model {name!r}: {len(idx)} rows")
+        result = search(X[idx], y_t, [groups[i] for i in idx], labels, "per_target", grid, n_splits, n_jobs)
+        bundle["per_target"][key] = result.model
+        searches[f"per_target:{name}"] = result
+    own = len(bundle["per_target"])
+    say(f"{own} of {own + len(fallbacks)} target(s) got a model of their own; the others are served by the global "
+        f"model (meta.json: per_target_models, per_target_fallbacks)")
+    return fallbacks
 
 
 def train_stance(data_dir: str | Path, out_dir: str | Path, **kwargs: Any) -> StanceTrainResult:
@@ -189,16 +263,8 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
     searches: dict[str, Any] = {"global": global_search}
     per_target_notes: dict[str, str] = {}
     if "per_target" in variants or "ensemble" in variants:
-        for target in sorted(set(targets)):
-            idx = [i for i, t in enumerate(targets) if t == target]
-            y_t = [y[i] for i in idx]
-            if len(set(y_t)) < 2:
-                per_target_notes[target] = f"{len(idx)} rows, one label only: served by the global model"
-                continue
-            say(f"per-target model {target!r}: {len(idx)} rows")
-            result = search(X[idx], y_t, [groups[i] for i in idx], labels, "per_target", grid, n_splits, n_jobs)
-            bundle["per_target"][target_key(target)] = result.model
-            searches[f"per_target:{target}"] = result
+        per_target_notes = _train_per_target(bundle, searches, X, y, targets, groups, labels, grid, n_splits,
+                                             n_jobs, say)
 
     has_dev = data.has(dev_split)
     oof = None if has_dev else oof_margins(bundle, texts, targets, y, groups, n_splits, variants)
@@ -243,7 +309,10 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
                               "n_groups": s.n_groups, "note": s.note} for name, s in searches.items()},
             "param_grid": {k: [_plain(v) for v in vs] for k, vs in grid.items()},
             "cv": f"GroupKFold(n_splits<={n_splits}) by article_id on {train_split}",
+            "per_target_models": sorted(name.removeprefix("per_target:") for name in searches
+                                        if name.startswith("per_target:")),
             "per_target_fallbacks": per_target_notes,
+            "per_target_minimum": {"rows": MIN_ROWS_PER_TARGET, "labels_with_rows": [2, MIN_ROWS_PER_LABEL]},
             "train_split": train_split,
             "train_rows": len(y),
             "train_limit": train_limit,
