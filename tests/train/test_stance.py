@@ -177,3 +177,83 @@ def test_open_ended_targets_train_a_global_model_and_per_target_models_where_dat
     predicted, _ = predict_stance(bundle, ["Tokyo welcomes the summit in a statement."], ["the summit"],
                                   "per_target")
     assert predicted in (["FAVOR"], ["NONE"])
+
+
+@pytest.fixture(scope="module")
+def toy_model_file(tmp_path_factory):
+    """A small stance bundle saved with skops (a linear SVM fitted on a dozen rows, a second)."""
+    from geostance.package.stance_component import dump_stance_model
+
+    texts, targets = ["a good deal", "a bad idea", "fine thing", "awful plan"] * 3, ["x", "y"] * 6
+    model = build_pipeline("global").fit(stance_inputs(texts, targets), ["FAVOR", "AGAINST"] * 6)
+    path = tmp_path_factory.mktemp("toy") / "model.skops"
+    dump_stance_model({"selected": "global", "global": model, "per_target": {}, "labels": ["FAVOR", "AGAINST"],
+                       "targets": ["x", "y"]}, path)
+    return path
+
+
+def _rezip(source, out, *, schema=None, drop=None, replace=None):
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            if item.filename == drop:
+                continue
+            data = zin.read(item.filename)
+            if item.filename == "schema.json" and schema is not None:
+                data = schema(data)
+            zout.writestr(item, (replace or {}).get(item.filename, data))
+    return out
+
+
+def _written(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def _set_first(key, value):
+    def edit(data):
+        tree = json.loads(data)
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict) and key in node:
+                node[key] = value
+                break
+            stack.extend(node.values() if isinstance(node, dict) else node if isinstance(node, list) else [])
+        return json.dumps(tree).encode()
+    return edit
+
+
+TAMPERING = {
+    "truncated": lambda src, out: _written(out, src.read_bytes()[:src.stat().st_size // 2]),
+    "empty": lambda src, out: _written(out, b""),
+    "schema.json removed": lambda src, out: _rezip(src, out, drop="schema.json"),
+    "schema.json not JSON": lambda src, out: _rezip(src, out, schema=lambda b: b"{not json"),
+    "schema.json a list": lambda src, out: _rezip(src, out, schema=lambda b: b"[]"),
+    "schema.json a string": lambda src, out: _rezip(src, out, schema=lambda b: b'"x"'),
+    "schema.json empty": lambda src, out: _rezip(src, out, schema=lambda b: b"{}"),
+    "schema.json nested deep": lambda src, out: _rezip(src, out, schema=lambda b: b"[" * 100000 + b"]" * 100000),
+    "unknown protocol": lambda src, out: _rezip(src, out, schema=_set_first("protocol", 999)),
+    "unknown loader": lambda src, out: _rezip(src, out, schema=_set_first("__loader__", "NoSuchLoader")),
+    "content a string": lambda src, out: _rezip(src, out, schema=_set_first("content", "x")),
+    "class an integer": lambda src, out: _rezip(src, out, schema=_set_first("__class__", 5)),
+    "module a list": lambda src, out: _rezip(src, out, schema=_set_first("__module__", ["os"])),
+    "shape a string": lambda src, out: _rezip(src, out, schema=_set_first("shape", "x")),
+    "array file removed": lambda src, out: _rezip(src, out, drop=_first_npy(src)),
+    "array file garbage": lambda src, out: _rezip(src, out, replace={_first_npy(src): b"garbage"}),
+    "class outside the list": lambda src, out: _rezip(src, out, schema=lambda b: b.replace(b'"LinearSVC"',
+                                                                                           b'"NoSuch"', 1)),
+}
+
+
+def _first_npy(path):
+    with zipfile.ZipFile(path) as archive:
+        return next(n for n in archive.namelist() if n.endswith(".npy"))
+
+
+@pytest.mark.parametrize("kind", sorted(TAMPERING))
+def test_every_kind_of_tampering_is_a_clean_refusal(tmp_path, toy_model_file, kind):
+    tampered = TAMPERING[kind](toy_model_file, tmp_path / "model.skops")
+    with pytest.raises(UntrustedModelError) as err:
+        load_stance_model(tampered)
+    assert str(err.value).startswith(f"{tampered}: ") and "\n" not in str(err.value)
+    assert load_stance_model(toy_model_file)["selected"] == "global"   # the untouched file still loads

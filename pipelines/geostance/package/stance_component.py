@@ -122,11 +122,19 @@ def load_stance_model(path: str | Path) -> dict[str, Any]:
     is constructed)."""
     import skops.io as sio
 
-    found = types_in(path)
-    unexpected = sorted(found - set(TRUSTED_TYPES))
-    if unexpected:
-        raise UntrustedModelError(f"{path}: refusing to load: types outside the trusted list: {unexpected}")
-    bundle = sio.load(str(path), trusted=sorted(found))
+    try:
+        found = types_in(path)
+        unexpected = sorted(found - set(TRUSTED_TYPES))
+        if unexpected:
+            raise UntrustedModelError(f"{path}: refusing to load: types outside the trusted list: {unexpected}")
+        bundle = sio.load(str(path), trusted=sorted(found))
+    except UntrustedModelError:
+        raise
+    except Exception as exc:
+        # A damaged or tampered file fails inside zipfile, json or skops in many ways (KeyError, TypeError,
+        # AttributeError, ValueError, RecursionError...): each means "not a model we load", said in one line.
+        reason = " ".join(str(exc).split())[:160]
+        raise UntrustedModelError(f"{path}: not a valid stance model file ({type(exc).__name__}: {reason})") from None
     if not isinstance(bundle, dict) or "selected" not in bundle or "global" not in bundle:
         raise UntrustedModelError(f"{path}: not a geostance stance model (expected a dict with 'selected', 'global')")
     return bundle
