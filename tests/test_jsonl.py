@@ -52,3 +52,14 @@ def test_every_jsonl_reader_names_the_line_of_a_malformed_value(tmp_path, reader
     path.write_text(good + "\n" + bad + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=rf"^{path}:2: bad JSON: "):
         READERS[reader](path)
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_a_list_or_object_id_is_refused_by_every_reader_not_turned_into_a_string(tmp_path, reader):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": ["a", "b"], "title": "t", "text": "fine", "label": "FAVOR", "target": "x"}\n',
+                    encoding="utf-8")
+    spec_id = TableSpec(id_col="id")
+    read = {**READERS, "dataset build (table)": lambda p: list(read_table(p, spec_id))}[reader]
+    with pytest.raises(InputError, match=rf"^{path}:1: 'id' must be "):
+        read(path)

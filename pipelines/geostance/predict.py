@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from geostance.errors import GeostanceError, InputError
+from geostance.fields import check_id
 from geostance.jsonl import parse_json_object
 
 SUFFIXES = (".txt", ".jsonl", ".parquet", ".md")
@@ -129,10 +130,9 @@ def _item_from_object(obj: dict[str, Any], name: str, number: int, what: str) ->
     text = obj.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(name, f"no text: each {what} needs a non-empty string field 'text'", number)
-    item_id = obj.get("id")
-    item_id = f"{Path(name).stem}:{number}" if item_id is None else item_id
+    item_id = check_id(obj.get("id"), name, number) or f"{Path(name).stem}:{number}"
     meta = {k: v for k, v in obj.items() if k not in ("text", "id")}
-    return InputText(id=str(item_id), text=text, source=f"{name}:{number}", meta=meta)
+    return InputText(id=item_id, text=text, source=f"{name}:{number}", meta=meta)
 
 
 def _collect(result: ReadResult, skip_bad: bool, make: Callable[..., InputText | None], *args: Any) -> None:
