@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import resource
 import shutil
 import time
@@ -37,13 +38,19 @@ def write_units(texts: list[str], n_units: int, path: Path) -> Path:
     return path
 
 
+def cpu_seconds() -> float:
+    """CPU time this process has used: on shared cores, the part of a run that other work cannot inflate."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _local_job(job: PredictJob) -> dict[str, Any]:
     """One local process: load the model, then time the job (runs in a fresh spawned process)."""
     engine = LocalEngine()
     engine.prepare(job.model)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_seconds()
     summary = run_job(job, engine)
-    return {"seconds": time.perf_counter() - t0, "rows": summary.rows,
+    return {"seconds": time.perf_counter() - t0, "cpu_s": cpu_seconds() - cpu0, "rows": summary.rows,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
@@ -81,19 +88,22 @@ def bench_predict(texts: list[str], n_units: int, model: ModelSpec, work_dir: Pa
         shutil.rmtree(job.out_dir, ignore_errors=True)  # measure the work, not the skipping of it
 
     say(f"predict, one local process: {n_units:,} units")
+    load = {"local": os.getloadavg()[0]}  # other work on the cores skews both sides, the cluster's the most
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         local = pool.submit(_local_job, jobs["local"]).result()
 
     say(f"predict, Dask LocalCluster of {workers} single-threaded workers: {n_units:,} units")
+    load["dask"] = os.getloadavg()[0]
     t0 = time.perf_counter()
     with DaskEngine(n_workers=workers) as engine:
         started_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         engine.prepare(model)
         load_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), engine.client.run(cpu_seconds)
         summary = run_job(jobs["dask"], engine)
         dask_s = time.perf_counter() - t0
+        cpu1 = engine.client.run(cpu_seconds)
         per_task_ms = scheduler_ms_per_task(engine)
 
     peaks = sorted(summary.worker_peak_rss_mb.values())
@@ -103,10 +113,14 @@ def bench_predict(texts: list[str], n_units: int, model: ModelSpec, work_dir: Pa
             "local_units_per_s": n_units / local["seconds"], "dask_units_per_s": n_units / dask_s,
             "local_words_per_s": words / local["seconds"], "dask_words_per_s": words / dask_s,
             "ratio": local["seconds"] / dask_s, "local_peak_rss_mb": local["peak_rss_mb"],
+            # CPU seconds per 1,000 units: equal on both sides means the cluster adds no work of its own, and on
+            # idle cores its speed-up would approach the worker count
+            "local_cpu_s_per_1k": 1000 * local["cpu_s"] / n_units,
+            "dask_workers_cpu_s_per_1k": 1000 * sum(cpu1[w] - cpu0.get(w, 0.0) for w in cpu1) / n_units,
             "worker_peak_rss_mb": peaks, "cluster_start_s": started_s, "model_load_s": load_s,
             "mean_task_s": sum(task_s) / len(task_s), "scheduler_ms_per_task": per_task_ms,
             "identical_output": _same_output(jobs["local"].out_dir, jobs["dask"].out_dir),
-            "rows": summary.rows, "model": summary.model.name}
+            "rows": summary.rows, "model": summary.model.name, "load_average_1min_before": load}
 
 
 def paper_plan(r: dict[str, Any], units_per_article: float, articles: float = 10e6) -> dict[str, Any]:
