@@ -70,6 +70,8 @@ def test_corpus_articles_are_grouped_each_once(repo_root):
     plan = plan_partitions([articles], 60, "salt")
     names = [n for p in plan for n in p.names]
     assert names == [str(p) for p in sorted(articles.glob("*.md"))]
+    first = sorted(articles.glob("*.md"))[0]
+    assert plan_partitions([articles, first], 60, "salt") == plan  # a file named twice is read once
     assert 3 < len(plan) < 20
     assert len({p.file_name for p in plan}) == len(plan)
     # the output names depend on the salt (model fingerprint, settings): another model writes other files
@@ -83,3 +85,14 @@ def test_an_out_folder_with_foreign_files_is_refused(tmp_path):
     (tmp_path / "in.txt").write_text("Russia.\n")
     with pytest.raises(GeostanceError, match="notes.txt.*choose an empty or new --out folder"):
         run_job(PredictJob([tmp_path / "in.txt"], out, ModelSpec(model="en_geostance")), LocalEngine())
+
+
+def test_engine_options_that_contradict_each_other_are_refused():
+    from geostance.batch.engines import make_engine
+
+    with pytest.raises(GeostanceError, match="--scheduler needs --engine dask"):
+        make_engine("local", scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(GeostanceError, match="--workers sizes a LocalCluster"):
+        make_engine("dask", scheduler="tcp://127.0.0.1:8786", workers=2)
+    with pytest.raises(GeostanceError, match="unknown engine 'ray'"):
+        make_engine("ray")

@@ -92,9 +92,17 @@ class DaskEngine:
 
         futures = self.client.map(predict_partition, list(tasks),
                                   key=[f"geostance-predict-{t.partition.file_name}" for t in tasks])
+        task_of = dict(zip(futures, tasks))
         try:
             for future in as_completed(futures):
-                yield future.result()
+                try:
+                    yield future.result()
+                except GeostanceError:
+                    raise
+                except Exception as exc:  # e.g. KilledWorker: the task took down its worker too many times
+                    part = task_of[future].partition
+                    raise GeostanceError(f"{part.names[0]}:{part.first_line}: the partition starting here failed on "
+                                         f"the cluster: {type(exc).__name__}: {' '.join(str(exc).split())}") from exc
         finally:
             self.client.cancel(futures)  # a failed task stops the job; finished ones are no longer needed here
 
@@ -125,6 +133,8 @@ def make_engine(name: str, scheduler: str | None = None, workers: int | None = N
             raise GeostanceError("--scheduler needs --engine dask")
         return LocalEngine()
     if name == "dask":
+        if scheduler and workers:
+            raise GeostanceError("--workers sizes a LocalCluster; a cluster given by --scheduler has its own workers")
         return DaskEngine(scheduler, workers)
     raise GeostanceError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
 

@@ -102,7 +102,10 @@ def plan_partitions(inputs: list[Path], rows: int, salt: str) -> list[Partition]
     settings) goes into every output name: another model or setting writes other files."""
     if rows < 1:
         raise GeostanceError(f"partition size must be at least 1 text (got {rows})")
-    files = expand_paths(inputs)
+    unique: dict[Path, Path] = {}
+    for file in expand_paths(inputs):
+        unique.setdefault(file.resolve(), file)  # a file named twice (itself and in its folder) is read once
+    files = list(unique.values())
     plan: list[Partition] = []
     articles = [f for f in files if f.suffix == ".md"]
     for file in files:
