@@ -271,6 +271,13 @@ def predict_records(nlp: Any, items: list[InputText], *, batch_size: int = 64, n
 
 
 def load_spec(spec: ModelSpec) -> Any:
+    """The pipeline a spec names, in this process (on a worker: from the worker's own disk or packages)."""
+    for folder in (spec.ner_dir, spec.stance_dir):
+        if folder and not Path(folder).is_dir():
+            import socket
+
+            raise GeostanceError(f"{folder}: no such model folder on {socket.gethostname()} (every worker needs the "
+                                 "model at the same path, or the package installed)")
     return load_pipeline(spec.model, Path(spec.ner_dir) if spec.ner_dir else None,
                          Path(spec.stance_dir) if spec.stance_dir else None)
 

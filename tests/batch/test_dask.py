@@ -169,3 +169,12 @@ def test_cli_dask_engine_with_scheduler_address_on_parquet_and_jsonl(engine, mod
     expected = [json.loads(line) for line in (tmp_path / "l.jsonl").read_text().splitlines()]
     assert read_predictions(tmp_path / "d") == expected
     assert expected[0]["stance"] and expected[13]["meta"] == {"n": 1}
+
+
+def test_a_model_the_workers_cannot_load_fails_before_any_task(engine, spec, tmp_path):
+    (tmp_path / "in.txt").write_text("Japan backs the alliance.\n", encoding="utf-8")
+    missing = ModelSpec(ner_dir=str(tmp_path / "no-such-model"))
+    with pytest.raises(GeostanceError, match=rf"a Dask worker could not load the model: .*{tmp_path}/no-such-model"):
+        engine.prepare(missing)
+    summary = run_job(PredictJob([tmp_path / "in.txt"], tmp_path / "out", spec), engine)  # the cluster still works
+    assert summary.rows == 1

@@ -85,6 +85,8 @@ class DaskEngine:
         try:
             self.client.register_plugin(PipelinePlugin(model), name=PipelinePlugin.name)
         except Exception as exc:  # the worker's own error, raised here
+            # left registered, it would stop every worker that starts later (a restart included) from starting
+            self.client.unregister_worker_plugin(PipelinePlugin.name)
             raise GeostanceError(f"a Dask worker could not load the model: {' '.join(str(exc).split())}") from None
 
     def map(self, tasks: Sequence[PartitionTask]) -> Iterator[PartitionResult]:
