@@ -91,10 +91,14 @@ class FrontMatterLoader(yaml.SafeLoader):
 def parse_yaml_mapping(text: str, path: Path, first_line: int) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=FrontMatterLoader) if text.strip() else {}
+    except yaml.reader.ReaderError as exc:   # a character YAML does not allow (a control character, ...)
+        line = first_line + text[:exc.position].count("\n")
+        raise InputError(path, f"bad front matter: character U+{exc.character:04X} is not allowed in YAML",
+                         line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())   # one line
         raise InputError(path, f"bad front matter: {problem}", line) from None
     except RecursionError:
         raise InputError(path, "bad front matter: nested too deep", first_line) from None

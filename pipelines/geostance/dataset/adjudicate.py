@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from geostance.errors import InputError
+from geostance.fields import check_scalar
 from geostance.jsonl import iter_json_objects
 
 SpanKey = tuple[int, int, str]
@@ -187,7 +188,7 @@ def parse_decisions(lines: Iterable[str], path: str) -> dict[tuple, Decision]:
             raise InputError(path, "decision needs a string 'unit_id'", n)
         if not isinstance(by, str) or not by:
             raise InputError(path, "decision needs 'by' (who decided)", n)
-        note = str(obj.get("note", ""))
+        note = check_scalar(obj.get("note"), path, n, "note") or ""
         if kind == "span":
             start, end, label = obj.get("start"), obj.get("end"), obj.get("label")
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)) \

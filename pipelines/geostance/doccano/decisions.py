@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from geostance.dataset.readers.textfile import read_lines
 from geostance.errors import InputError
 from geostance.jsonl import iter_json_objects
 from geostance.schema import Schema
@@ -24,6 +25,9 @@ def parse_decision(obj: object, schema: Schema, path: Path, line: int) -> Decisi
     if not isinstance(obj, dict) or not isinstance(obj.get("unit_id"), str):
         raise InputError(path, "expected an object with a string 'unit_id'", line)
     entities = []
+    for key in ("entities", "cats", "scores"):
+        if not isinstance(obj.get(key) or [], list):
+            raise InputError(path, f"{key!r} must be a list, got {type(obj[key]).__name__}", line)
     for item in obj.get("entities") or []:
         if (not isinstance(item, list | tuple) or len(item) != 3 or not all(isinstance(x, int) for x in item[:2])
                 or not isinstance(item[2], str)):
@@ -37,24 +41,28 @@ def parse_decision(obj: object, schema: Schema, path: Path, line: int) -> Decisi
     cats = list(obj.get("cats") or [])
     targets = []
     for cat in cats:
+        if not isinstance(cat, str):
+            raise InputError(path, f"category {cat!r} is not a string 'target:LABEL'", line)
         try:
             targets.append(schema.parse_category(cat)[0])
-        except (ValueError, AttributeError) as exc:
+        except ValueError as exc:
             raise InputError(path, str(exc), line) from None
     if len(set(targets)) != len(targets):
         raise InputError(path, f"more than one stance for one target in {cats}", line)
-    scores = tuple(float(x) for x in obj.get("scores") or ())
+    scores = obj.get("scores") or []
+    if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in scores):
+        raise InputError(path, "'scores' must be a list of numbers", line)
+    scores = tuple(float(x) for x in scores)
     return Decision(obj["unit_id"], tuple(entities), tuple(cats), line, scores)
 
 
 def read_decisions(path: Path, schema: Schema) -> list[Decision]:
     decisions, seen = [], {}
-    with path.open(encoding="utf-8") as fh:
-        for number, obj in iter_json_objects(fh, path):
-            decision = parse_decision(obj, schema, path, number)
-            if decision.unit_id in seen:
-                raise InputError(path, f"unit {decision.unit_id!r} already given on line {seen[decision.unit_id]}",
-                                 number)
-            seen[decision.unit_id] = number
-            decisions.append(decision)
+    for number, obj in iter_json_objects(read_lines(path), path):
+        decision = parse_decision(obj, schema, path, number)
+        if decision.unit_id in seen:
+            raise InputError(path, f"unit {decision.unit_id!r} already given on line {seen[decision.unit_id]}",
+                             number)
+        seen[decision.unit_id] = number
+        decisions.append(decision)
     return decisions
