@@ -30,6 +30,9 @@ from geostance.fileio import atomic_write_json
 # Each batch costs an upload, an ingest task and its wait (about a second on a 2-core machine), so batches are
 # large; an interrupted push still resumes batch by batch.
 DEFAULT_BATCH_SIZE = 5000
+# How long a push waits for the worker to run what an interrupted push may have queued (without its task id):
+# a batch imports in seconds, so minutes mean the worker is stopped, and the push says so.
+DRAIN_TIMEOUT = 180.0
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ def settle_pending_import(session: DoccanoSession, marker: Path | None) -> str:
     if isinstance(task_id, str) and task_id:
         session.wait_for_task(task_id, what)
     else:
-        session.drain_worker(what)
+        session.drain_worker(what, timeout=DRAIN_TIMEOUT)
     marker.unlink(missing_ok=True)
     return what
 
