@@ -202,7 +202,7 @@ class DoccanoSession:
                 return
             except DoccanoError:
                 if time.monotonic() > deadline:
-                    raise DoccanoError(f"Doccano's task worker at {self.settings.url} did not run the tasks queued "
+                    raise DoccanoError(f"Doccano's task worker did not run the tasks queued "
                                        f"before {what} within {timeout:.0f} s; is it running?") from None
                 time.sleep(0.5)
 
