@@ -58,15 +58,14 @@ class DaskEngine:
     times (default 3) per task."""
 
     def __init__(self, scheduler: str | None = None, n_workers: int | None = None) -> None:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         self.cluster = None
         try:
             if scheduler:
                 self.client = Client(scheduler, timeout="30s")
             else:
-                self.cluster = LocalCluster(n_workers=n_workers or usable_cores(), threads_per_worker=1,
-                                            processes=True, dashboard_address=_dashboard_address())
+                self.cluster = _local_cluster(n_workers or usable_cores())
                 self.client = Client(self.cluster)
         except OSError as exc:
             raise GeostanceError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
@@ -118,6 +117,18 @@ class DaskEngine:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _local_cluster(n_workers: int) -> Any:
+    """Single-threaded worker processes (the pipeline holds the GIL, so threads would queue). Workers' statistical
+    profiler is off: it samples every thread 100 times a second, competing for the GIL with the task, for a
+    dashboard view this cluster usually has no one watching."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # nannies pass it on to their workers
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                            dashboard_address=_dashboard_address())
 
 
 def _dashboard_address() -> str | None:

@@ -66,7 +66,9 @@ def cached_pipeline(spec: ModelSpec) -> tuple[Any, ModelInfo]:
     with _LOCK:
         if spec not in _LOADED:
             _LOADED.clear()
-            _LOADED[spec] = (load_spec(spec), describe_model(spec))
+            nlp = load_spec(spec)
+            list(nlp.pipe(["Warm-up: the first call initialises what the pipeline builds lazily."]))
+            _LOADED[spec] = (nlp, describe_model(spec))
         return _LOADED[spec]
 
 
