@@ -76,9 +76,11 @@ def run_realnews_bench(data_dir: Path, work_dir: Path, settings: RealnewsSetting
     realnews = conll_documents(Path(data_dir) / REALNEWS_FILE)
     corpus, schema = corpus_test_documents(settings.dataset)
     scratch = settings.scratch or train_scratch(settings, Path(work_dir), say)
-    models = {"shipped": (lambda: spacy.load(settings.shipped), str(settings.shipped)),
+    from geostance.bench.ner import _shown
+
+    models = {"shipped": (lambda: spacy.load(settings.shipped), _shown(settings.shipped)),
               "base": (lambda: load_ner_only(settings.base), f"{settings.base} (NER only, zero-shot)"),
-              "scratch": (lambda: spacy.load(scratch), str(scratch))}
+              "scratch": (lambda: spacy.load(scratch), _shown(scratch))}
     rows = {}
     for name, (load, described) in models.items():
         say(f"scoring {name}: {described}")
