@@ -18,7 +18,7 @@ from geostance.errors import GeostanceError, InputError
 from geostance.predict import LINE_SUFFIXES, ReadResult, expand_paths, read_article_file, read_line_file, \
     read_parquet_file
 
-# Texts per partition. 2,000 paragraphs are about 10 s of work for one core with the trained pipeline: long
+# Texts per partition. 2,000 paragraphs are about 20 s of work for one core with the shipped pipeline: long
 # enough that the scheduler's few milliseconds per task and the per-file write are noise, short enough that a
 # killed worker loses little and that the last partitions of a job spread over every worker.
 DEFAULT_PARTITION_ROWS = 2000
