@@ -129,6 +129,14 @@ def test_a_partition_task_run_twice_writes_one_file(spec, corpus, tmp_path):
     assert (first.file, first.rows) == (second.file, second.rows) and len(list(tmp_path.iterdir())) == 1
 
 
+def test_a_worker_with_another_model_refuses_the_task(spec, corpus, tmp_path):
+    part = plan_partitions([corpus], 30, "salt")[0]
+    task = PartitionTask(part, str(tmp_path), spec, "sha256:" + "0" * 64)  # planned with another model
+    with pytest.raises(GeostanceError, match=r"is not the one the job was planned with \(sha256:0000"):
+        predict_partition(task)
+    assert not list(tmp_path.iterdir())
+
+
 def test_bad_line_on_a_worker_is_one_error_naming_file_and_line(engine, spec, tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()

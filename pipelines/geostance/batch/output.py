@@ -85,8 +85,9 @@ def check_out_dir(out_dir: Path, is_ours: Any) -> None:
         return
     foreign = [p.name for p in out_dir.iterdir() if not is_ours(p.name)]
     if foreign:
-        raise GeostanceError(f"{out_dir}: holds files that are not geostance predictions ({', '.join(sorted(foreign)[:3])}"
-                             f"{', ...' if len(foreign) > 3 else ''}); choose an empty or new --out folder")
+        shown = ", ".join(sorted(foreign)[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise GeostanceError(f"{out_dir}: holds files that are not geostance predictions ({shown}); choose an empty "
+                             "or new --out folder")
 
 
 def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> bool:
