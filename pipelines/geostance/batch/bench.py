@@ -158,12 +158,13 @@ def corpus_units(corpus: Path) -> tuple[list[str], float]:
 
 
 def predict_row(corpus: Path, n_units: int, model: ModelSpec, work_dir: Path, *, workers: int = 2,
-                partition_rows: int = DEFAULT_PARTITION_ROWS,
+                partition_rows: int = DEFAULT_PARTITION_ROWS, rounds: int = 2,
                 say: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
     """The speed table's row: Dask LocalCluster throughput / one local process's, peak memory per worker, over
     `n_units` corpus paragraphs (repeated in order)."""
     texts, units_per_article = corpus_units(corpus)
-    r = bench_predict(texts, n_units, model, work_dir, workers=workers, partition_rows=partition_rows, say=say)
+    r = bench_predict(texts, n_units, model, work_dir, workers=workers, partition_rows=partition_rows,
+                      rounds=rounds, say=say)
     r["plan"] = paper_plan(r, units_per_article)
     return {"name": f"predict: Dask LocalCluster ({workers} single-threaded worker processes) vs one local process, "
                     f"units/s ({n_units:,} units in {r['partitions']} partitions of {partition_rows:,}; ratio = "

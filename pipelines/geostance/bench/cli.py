@@ -112,11 +112,14 @@ def speed_cmd(
     stance_model: Path = typer.Option(None, "--stance-model", help="Trained stance model dir (default models/stance)"),
     predict_units: int = typer.Option(100000, "--predict-units", help="Units for predict on a Dask LocalCluster vs "
                                       "one local process (0 leaves it out)"),
+    predict_rounds: int = typer.Option(2, "--predict-rounds", help="Alternating rounds per side of that "
+                                       "comparison; the best of each side is kept"),
 ) -> None:
     """Speed ratios: dataset build vs raw spaCy tokenisation, Doccano push vs one request per example,
     nlp.pipe with vs without the stance component, predict on a Dask LocalCluster vs one process; peak memory."""
     from geostance.bench.run import BenchOptions, run_parts
 
     options = BenchOptions.make(data_dir, out, build_sizes=sizes, push_units=push_units, doccano=not skip_doccano,
-                                ner_model=ner_model, stance_model=stance_model, predict_units=predict_units)
+                                ner_model=ner_model, stance_model=stance_model, predict_units=predict_units,
+                                predict_rounds=predict_rounds)
     _done(*run_parts(("speed",), options, say=_say))

@@ -68,6 +68,7 @@ class BenchOptions:
     scratch_model: Path | None = None
     predict_units: int = 100000     # the Dask-vs-local predict comparison (0: leave it out)
     ner_base_row: bool = True       # the CoNLL part also fine-tunes one model from the base pipeline
+    predict_rounds: int = 2
 
     @classmethod
     def make(cls, data_dir: Path | None, out_dir: Path | None, *, ner_config: Path | None = None,
@@ -75,7 +76,7 @@ class BenchOptions:
              push_units: int = 2000, doccano: bool = True, ner_model: Path | None = None,
              stance_model: Path | None = None, progress: bool = True, base_model: str | None = None,
              scratch_model: Path | None = None, predict_units: int = 100000,
-             ner_base_row: bool = True) -> BenchOptions:
+             ner_base_row: bool = True, predict_rounds: int = 2) -> BenchOptions:
         try:
             sizes = tuple(int(s) for s in build_sizes.split(",") if s.strip())
         except ValueError:
@@ -90,7 +91,8 @@ class BenchOptions:
                    ner_budget=ner_budget or NerBudget(), document_context=document_context, build_sizes=sizes,
                    push_units=push_units, doccano=doccano, ner_model=ner_model, stance_model=stance_model,
                    progress=progress, base_model=base_model, scratch_model=scratch_model,
-                   predict_units=max(0, predict_units), ner_base_row=ner_base_row)
+                   predict_units=max(0, predict_units), ner_base_row=ner_base_row,
+                   predict_rounds=max(1, predict_rounds))
 
 
 def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> tuple[dict[str, Any], list[str]]:
@@ -134,7 +136,8 @@ def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> t
         value = run_speed_bench(SpeedSettings(work_dir=work, build_sizes=options.build_sizes,
                                               push_units=options.push_units, doccano=options.doccano,
                                               ner_dir=options.ner_model, stance_dir=options.stance_model,
-                                              predict_units=options.predict_units), say=say)
+                                              predict_units=options.predict_units,
+                                              predict_rounds=options.predict_rounds), say=say)
         return value, [f"{row['name']}: {row['ratio']:.2f}x" for row in value["rows"]]
     raise GeostanceError(f"unknown bench part {part!r}; choose from {list(PARTS)}")
 

