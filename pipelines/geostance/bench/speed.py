@@ -220,7 +220,7 @@ def run_speed_bench(settings: SpeedSettings, say: Callable[[str], None] = lambda
              "separate pass; per-example Doccano requests were not traced.",
              "Dataset build: one run of each side (tokenise, then build: read, align, split, write Arrow + Parquet "
              "+ card). nlp.pipe: best of 3 interleaved runs after a warm-up.",
-             "predict: best of 2 alternating rounds of each side over the same partitioned input, model loaded "
+             f"predict: best of {settings.predict_rounds} alternating round(s) of each side over the same partitioned input, model loaded "
              "before the clock starts; "
              "the local side in a fresh process (its peak resident memory), the cluster's peak is the largest "
              "worker's (resident memory, ru_maxrss); per-core throughput, the 10M-article plan and the scheduler's "
