@@ -53,3 +53,11 @@ def configs_dir() -> Path:
 
 def shared_data_dir() -> Path:
     return Path(os.environ.get("GEOSTANCE_SHARED_DATA", project_root().parent / "shared" / "data"))
+
+
+def shown(path: str | Path) -> str:
+    """A path as people should read it in a committed report: relative to the checkout when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(project_root()))
+    except ValueError:
+        return str(path)

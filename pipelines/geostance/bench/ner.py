@@ -18,6 +18,7 @@ from typing import Any
 
 from geostance.bench.data_files import require_files
 from geostance.bench.scoring import entity_scores
+from geostance.paths import shown
 
 CONLL_DIR = "conll2003"
 CONLL_FILES = {"train": "eng.train", "dev": "eng.testa", "test": "eng.testb"}
@@ -82,16 +83,6 @@ def document_dataset(splits: Any) -> Any:
         names = entity_label_names(split.features)
         out[name] = datasets.Dataset.from_list(join_documents(list(split), names), features=split.features)
     return datasets.DatasetDict(out)
-
-
-def _shown(path: Path) -> str:
-    """A path as people should read it in the report: relative to the checkout when inside it."""
-    from geostance.paths import project_root
-
-    try:
-        return str(Path(path).resolve().relative_to(project_root()))
-    except ValueError:
-        return str(path)
 
 
 @dataclass
@@ -174,7 +165,7 @@ def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
         "sentences": sentences, "rows": {name: len(split) for name, split in data.splits.items()},
         "dataset_fingerprint": build.fingerprint, "alignment": meta.get("alignment"),
         "members": settings.members, "member_dev_f1": [m["ents_f"] for m in meta.get("members", [])],
-        "settings": {"config": _shown(settings.config), "overrides": settings.overrides,
+        "settings": {"config": shown(settings.config), "overrides": settings.overrides,
                      "base_model": settings.base_model,
                      "document_context": settings.document_context,
                      "data": {k: f"{CONLL_DIR}/{v}" for k, v in CONLL_FILES.items()}},

