@@ -33,12 +33,13 @@ class RealnewsSettings:
 
 def corpus_test_documents(dataset: Path) -> tuple[GoldDocuments, list[str]]:
     """The built dataset's ner test split as documents, and the schema's entity labels."""
-    from geostance.train.data import entity_label_names, load_task, row_spans
+    from geostance.evaluate.run import ner_gold
+    from geostance.train.data import entity_label_names, load_task
 
-    split = load_task(dataset, "ner").split("test")
-    names = entity_label_names(split.features)
-    return GoldDocuments(ids=list(split["article_id"]), texts=list(split["text"]),
-                         spans=[row_spans(row, names) for row in split]), names
+    data = load_task(dataset, "ner")
+    texts, spans, articles = ner_gold(data, "test")
+    return (GoldDocuments(ids=articles, texts=texts, spans=spans),
+            entity_label_names(data.split("test").features))
 
 
 def load_ner_only(name: str | Path) -> Any:

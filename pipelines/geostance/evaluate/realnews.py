@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geostance.evaluate import metrics as M
-from geostance.pipes import stance_pipes
+from geostance.evaluate.run import ner_predictions
 
 # OntoNotes-style labels (the schema's, and a stock English pipeline's) → CoNLL-2003's; declared once here.
 CONLL_LABEL_MAP: dict[str, str] = {
@@ -63,21 +63,11 @@ def map_spans(spans: Sequence[M.Span], label_map: dict[str, str], dropped: Count
     return out
 
 
-def predict_entities(nlp: Any, texts: Sequence[str], progress: Callable | None = None) -> list[list[M.Span]]:
-    """Entity spans of the pipeline as a user runs it (its stance component, if any, switched off)."""
-    docs = nlp.pipe(texts, batch_size=32, disable=stance_pipes(nlp))
-    if progress is not None:
-        from tqdm import tqdm
-
-        docs = tqdm(docs, total=len(texts), desc="real news", unit="doc", leave=False)
-    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
-
-
 def score_on_documents(nlp: Any, gold: GoldDocuments, label_map: dict[str, str] | None = None, *,
                        resamples: int = 200, seed: int = 0, progress: Callable | None = None) -> dict[str, Any]:
     """Scores of `nlp` on `gold`; with `label_map`, predictions are mapped first (and unmapped labels counted)."""
     dropped: Counter[str] = Counter()
-    predicted = predict_entities(nlp, gold.texts, progress)
+    predicted = ner_predictions(nlp, gold.texts, progress)
     if label_map is not None:
         predicted = [map_spans(spans, label_map, dropped) for spans in predicted]
     scores = M.span_scores(gold.spans, predicted, gold.ids, resamples=resamples, seed=seed).as_dict()

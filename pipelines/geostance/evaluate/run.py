@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,8 @@ class EvaluationResult:
     files: list[Path] = field(default_factory=list)
 
 
-def _ner_predictions(nlp: Any, texts: list[str], progress: Callable | None) -> list[list[M.Span]]:
+def ner_predictions(nlp: Any, texts: Sequence[str], progress: Callable | None = None) -> list[list[M.Span]]:
+    """Entity spans of the pipeline as a user runs it; its stance component, if any, is switched off."""
     from tqdm import tqdm
 
     from geostance.pipes import stance_pipes
@@ -63,7 +64,7 @@ def evaluate_ner(nlp: Any, data: TaskData, split: str, *, resamples: int, seed: 
                  progress: Callable | None = None, baseline: bool = True) -> dict[str, Any]:
     texts, gold, articles = ner_gold(data, split)
     groups, unit = bootstrap_groups(articles, list(data.split(split)["id"]))
-    pred = _ner_predictions(nlp, texts, progress)
+    pred = ner_predictions(nlp, texts, progress)
     scores = M.span_scores(gold, pred, groups, resamples=resamples, seed=seed).as_dict()
     scores["bootstrap_unit"] = unit
     if baseline and not data.has("train"):
