@@ -14,7 +14,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,16 @@ def staging_dir_for(target: str | Path) -> Path:
                                  dir=target.parent))
     path.chmod(0o777 & ~current_umask())   # mkdtemp makes it 0700 whatever the umask says
     return path
+
+
+@contextmanager
+def staged_dir(target: str | Path) -> Iterator[Path]:
+    """Write a directory atomically: yield an empty staging folder beside `target`; on a clean exit it replaces
+    `target` (`replace_dir`), on any exception it is deleted and `target` stays as it was."""
+    staging = staging_dir_for(target)
+    try:
+        yield staging
+        replace_dir(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -13,6 +13,6 @@ def pipes_made_by(nlp: Any, factory: str) -> list[tuple[str, Any]]:
 
 def stance_pipes(nlp: Any) -> list[str]:
     """Names of the stance components: switched off where only the entities are wanted (NER scoring)."""
-    from geostance.package.stance_component import FACTORY_NAME
+    from geostance.runtime.stance_component import FACTORY_NAME
 
     return [name for name, _ in pipes_made_by(nlp, FACTORY_NAME)]

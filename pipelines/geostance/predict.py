@@ -289,13 +289,13 @@ def load_pipeline(model: str | None, ner_dir: Path | None, stance_dir: Path | No
 
         # the stance factory must be known when loading a saved pipeline folder (an installed package registers
         # its own copy through its entry point)
-        import geostance.package.stance_component  # noqa: F401
+        import geostance.runtime.stance_component  # noqa: F401
 
         try:
             return spacy.load(model)
         except OSError as exc:
             raise GeostanceError(f"cannot load spaCy pipeline {model!r}: {' '.join(str(exc).split())}") from None
-    from geostance.package.assemble import assemble_pipeline
+    from geostance.runtime.assemble import assemble_pipeline
 
     return assemble_pipeline(ner_dir if ner_dir and ner_dir.exists() else None,
                              stance_dir if stance_dir and stance_dir.exists() else None)

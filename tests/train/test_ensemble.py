@@ -4,7 +4,7 @@ import pytest
 import spacy
 
 from geostance.errors import GeostanceError
-from geostance.package.ner_ensemble import vote_spans
+from geostance.runtime.ner_ensemble import vote_spans
 from geostance.train.ner import train_ner
 from tests.train.fixtures import FAST_NER
 

@@ -8,7 +8,7 @@ import skops.io as sio
 from sklearn.preprocessing import FunctionTransformer
 
 from geostance.errors import GeostanceError
-from geostance.package.stance_component import (UntrustedModelError, load_stance_model, mark_mentions,
+from geostance.runtime.stance_component import (UntrustedModelError, load_stance_model, mark_mentions,
                                                  predict_stance, stance_inputs, stance_margins)
 from geostance.train.data import load_task, stance_rows
 from geostance.train.stance import build_pipeline, load_stance_dir, train_stance
@@ -182,7 +182,7 @@ def test_open_ended_targets_train_a_global_model_and_per_target_models_where_dat
 @pytest.fixture(scope="module")
 def toy_model_file(tmp_path_factory):
     """A small stance bundle saved with skops (a linear SVM fitted on a dozen rows, a second)."""
-    from geostance.package.stance_component import dump_stance_model
+    from geostance.runtime.stance_component import dump_stance_model
 
     texts, targets = ["a good deal", "a bad idea", "fine thing", "awful plan"] * 3, ["x", "y"] * 6
     model = build_pipeline("global").fit(stance_inputs(texts, targets), ["FAVOR", "AGAINST"] * 6)

@@ -95,7 +95,7 @@ class NerPredictions:
 
 def consistency_component(nlp: Any) -> Any | None:
     """The pipeline's entity-consistency component, if its config has one."""
-    from geostance.package.entity_consistency import FACTORY_NAME
+    from geostance.runtime.entity_consistency import FACTORY_NAME
     from geostance.pipes import pipes_made_by
 
     return next((pipe for _, pipe in pipes_made_by(nlp, FACTORY_NAME)), None)

@@ -75,8 +75,8 @@ def alternate(ours: Callable[[], Any], baseline: Callable[[], Any], repeats: int
 
 def shipped_pipeline(ner_dir: Path, stance_dir: Path) -> tuple[Any, str]:
     """The pipeline `geostance package` ships (trained NER + stance component) and the stance pipe's name."""
-    from geostance.package.assemble import assemble_pipeline
-    from geostance.package.stance_component import FACTORY_NAME
+    from geostance.runtime.assemble import assemble_pipeline
+    from geostance.runtime.stance_component import FACTORY_NAME
     from geostance.pipes import pipes_made_by
 
     nlp = assemble_pipeline(ner_dir, stance_dir)

@@ -48,7 +48,7 @@ def per_target_scores(gold: list[str], pred: list[str], targets: list[str]) -> d
 def run_stance_bench(data_dir: Path, work_dir: Path, *, progress: bool = True, n_jobs: int = 1,
                      say: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
     """Build, train with the default search, score test A. Returns the `stance.semeval2016` entry (fractions)."""
-    from geostance.package.stance_component import predict_stance
+    from geostance.runtime.stance_component import predict_stance
     from geostance.train.data import load_task, stance_rows
     from geostance.train.stance import DEFAULT_GRID, load_stance_dir, train_stance_on
 

@@ -96,7 +96,7 @@ def _stance_block(gold: list[str], pred: list[str], targets: list[str], groups: 
 
 def evaluate_stance(bundle: dict[str, Any], data: TaskData, split: str, *, resamples: int, seed: int,
                     baseline: bool = True, variants: tuple[str, ...] | None = None) -> dict[str, Any]:
-    from geostance.package.stance_component import predict_stance
+    from geostance.runtime.stance_component import predict_stance
     from geostance.train.stance import f_avg_labels
 
     texts, targets, gold, articles = stance_rows(data.split(split))

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from geostance.errors import GeostanceError
-from geostance.package.assemble import assemble_pipeline
+from geostance import runtime
+from geostance.runtime.assemble import assemble_pipeline
 from geostance.package.card import render_model_card
 
 # factory name → (module copied into the wheel, factory function in it)
+RUNTIME_DIR = Path(runtime.__file__).parent
 COMPONENT_FACTORIES = {"geostance_stance": ("stance_component.py", "make_stance_component"),
                        "geostance_entity_consistency": ("entity_consistency.py", "make_entity_consistency"),
                        "geostance_ner_stash": ("ner_ensemble.py", "make_ner_stash"),
@@ -106,7 +108,7 @@ def build_package(ner_dir: Path | None, stance_dir: Path | None, out_dir: Path, 
         say(f"writing the pipeline ({', '.join(nlp.pipe_names)})")
         nlp.to_disk(pipeline_dir)
         (pipeline_dir / "README.md").write_text(card, encoding="utf-8")
-        modules = [Path(__file__).with_name(m) for m in dict.fromkeys(m for m, _ in COMPONENT_FACTORIES.values())]
+        modules = [RUNTIME_DIR / m for m in dict.fromkeys(m for m, _ in COMPONENT_FACTORIES.values())]
         spacy_package(pipeline_dir, build_dir, code_paths=modules, name=name, version=version,
                       create_sdist=False, create_wheel=False, force=True, silent=True)
         source = build_dir / f"{package_name}-{version}"

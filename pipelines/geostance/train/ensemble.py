@@ -16,7 +16,7 @@ from geostance.errors import GeostanceError
 def assemble_ensemble(member_dirs: list[Path]) -> Any:
     import spacy
 
-    from geostance.package.ner_ensemble import STASH_FACTORY, VOTE_FACTORY
+    from geostance.runtime.ner_ensemble import STASH_FACTORY, VOTE_FACTORY
 
     members = [spacy.load(d) for d in member_dirs]
     for d, member in zip(member_dirs, members):

@@ -131,7 +131,7 @@ def train_ner(data_dir: str | Path, out_dir: str | Path, config_path: str | Path
               rehearsal: Rehearsal | None = None) -> NerTrainResult:
     """Train and write the best model to `out_dir` (atomically). `train_limit`: fraction of train articles to use
     (learning curves). `members` > 1 trains that many models (seeds `seed`, `seed + 1`, ...) and writes one
-    pipeline that votes over them (`package/ner_ensemble.py`)."""
+    pipeline that votes over them (`runtime/ner_ensemble.py`)."""
     return train_ner_on(load_task(data_dir, "ner"), out_dir, config_path, overrides=overrides,
                         base_model=base_model, train_split=train_split, dev_split=dev_split, use_gpu=use_gpu,
                         train_limit=train_limit, seed=seed, members=members, rehearsal=rehearsal)

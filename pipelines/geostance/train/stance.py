@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from geostance.errors import GeostanceError
-from geostance.fileio import atomic_write_json, replace_dir, staging_dir_for
-from geostance.package.stance_component import (MODEL_FILE, STANCE_VARIANTS, TRUSTED_TYPES, UntrustedModelError, decide,
+from geostance.fileio import atomic_write_json, staged_dir
+from geostance.runtime.stance_component import (MODEL_FILE, STANCE_VARIANTS, TRUSTED_TYPES, UntrustedModelError, decide,
                                                  dump_stance_model, load_stance_model, predict_stance,
                                                  stance_inputs, stance_margins, target_key)
 from geostance.train.data import TaskData, load_task, stance_label_names, stance_rows
@@ -288,8 +288,7 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
     selected = max(variants, key=lambda v: (scores[v]["f_avg"], -variants.index(v)))
     bundle["selected"] = selected
 
-    staging = staging_dir_for(out_dir)
-    try:
+    with staged_dir(out_dir) as staging:
         dump_stance_model(bundle, staging / MODEL_FILE)
         load_stance_model(staging / MODEL_FILE)  # the file we ship must pass our own trusted-type check
         meta = {
@@ -320,10 +319,6 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
             "train_seconds": round(time.monotonic() - started, 1),
         }
         atomic_write_json(staging / "meta.json", meta)
-        replace_dir(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return StanceTrainResult(out_dir=out_dir, selected=selected, labels=labels, scores=scores)
 
 

@@ -2,7 +2,7 @@
 
 import spacy
 
-from geostance.package.assemble import assemble_pipeline
+from geostance.runtime.assemble import assemble_pipeline
 
 
 def test_assembled_pipeline_round_trips_through_disk(tmp_path, models):
@@ -32,7 +32,7 @@ def test_margins_from_distinct_strings_equal_the_pipelines_own(models):
     """The prediction path vectorises each distinct text once; it must give sklearn's decision values exactly."""
     import numpy as np
 
-    from geostance.package.stance_component import model_margins, stance_inputs
+    from geostance.runtime.stance_component import model_margins, stance_inputs
     from geostance.train.stance import load_stance_dir
 
     bundle, _ = load_stance_dir(models["stance"])

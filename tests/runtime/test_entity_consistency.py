@@ -1,7 +1,7 @@
 import spacy
 from spacy.tokens import Span
 
-from geostance.package.entity_consistency import CHANGES_KEY, FACTORY_NAME, EntityChange, harmonise_entities
+from geostance.runtime.entity_consistency import CHANGES_KEY, FACTORY_NAME, EntityChange, harmonise_entities
 
 
 def words(*sentences: str) -> list[list[str]]:

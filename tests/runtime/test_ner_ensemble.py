@@ -1,6 +1,6 @@
 import spacy
 
-from geostance.package.ner_ensemble import STASH_FACTORY, VOTE_FACTORY, vote_spans
+from geostance.runtime.ner_ensemble import STASH_FACTORY, VOTE_FACTORY, vote_spans
 
 
 def test_vote_keeps_spans_with_a_strict_majority_of_exact_matches():

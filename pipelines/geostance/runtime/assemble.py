@@ -13,7 +13,7 @@ def assemble_pipeline(ner_dir: str | Path | None, stance_dir: str | Path | None)
     """NER from `ner_dir` (or a blank English pipeline when None) + stance from `stance_dir` (when given)."""
     import spacy
 
-    from geostance.package.stance_component import FACTORY_NAME, MODEL_FILE, UntrustedModelError
+    from geostance.runtime.stance_component import FACTORY_NAME, MODEL_FILE, UntrustedModelError
 
     if ner_dir is None and stance_dir is None:
         raise GeostanceError("nothing to assemble: give an NER model and/or a stance model")
