@@ -96,7 +96,7 @@ $(NER_MODEL): $(DATASET) $(NER_CONFIG) $(NER_BASE_STAMP) $(REHEARSAL_FILES) pipe
 		pipelines/geostance/train/rehearsal.py | $(INSTALLED)
 	$(GEOSTANCE) train ner --data models/dataset --out models/ner $(NER_ARGS)
 
-$(STANCE_MODEL): $(DATASET) pipelines/geostance/train/stance.py pipelines/geostance/package/stance_component.py | $(INSTALLED)
+$(STANCE_MODEL): $(DATASET) pipelines/geostance/train/stance.py pipelines/geostance/runtime/stance_component.py | $(INSTALLED)
 	$(GEOSTANCE) train stance --data models/dataset --out models/stance
 
 $(METRICS): $(NER_MODEL) $(STANCE_MODEL) $(DATASET)
@@ -109,7 +109,7 @@ evaluate: $(METRICS)
 curve: $(NER_MODEL) $(STANCE_MODEL) $(DATASET)
 	$(GEOSTANCE) evaluate --ner-model models/ner --stance-model models/stance --data models/dataset --split test --out models/evaluation --curve
 
-$(PACKAGE): $(NER_MODEL) $(STANCE_MODEL) $(METRICS) pipelines/geostance/package/stance_component.py
+$(PACKAGE): $(NER_MODEL) $(STANCE_MODEL) $(METRICS) pipelines/geostance/runtime/stance_component.py
 	$(GEOSTANCE) package --ner-model models/ner --stance-model models/stance --metrics $(METRICS) --out models/packages
 
 ## Build the pip-installable spaCy pipeline wheel into models/packages/ (pip install it; spacy.load("en_geostance"))
