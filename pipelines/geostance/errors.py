@@ -19,6 +19,3 @@ class InputError(GeostanceError):
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")
 
-
-class NotBuiltYet(GeostanceError):
-    """A command whose work does not exist yet: it says so and fails instead of pretending."""

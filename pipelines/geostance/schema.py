@@ -45,12 +45,6 @@ class Schema:
     def target_ids(self) -> tuple[str, ...]:
         return tuple(t.id for t in self.targets)
 
-    def target(self, target_id: str) -> StanceTarget:
-        for t in self.targets:
-            if t.id == target_id:
-                return t
-        raise KeyError(target_id)
-
     def category_names(self) -> tuple[str, ...]:
         """Doccano category names, `<target>:<label>`, in schema order."""
         return tuple(category_name(t.id, label) for t in self.targets for label in self.stance_labels)
