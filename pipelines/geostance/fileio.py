@@ -172,7 +172,7 @@ def _pid_alive(pid: int) -> bool:
 def remove_stale_staging(folder: str | Path) -> list[Path]:
     """Delete staging folders in `folder` whose build process no longer runs (it was killed); return them."""
     folder = Path(folder)
-    removed = []
+    removed: list[Path] = []
     if not folder.is_dir():
         return removed
     for entry in folder.iterdir():

@@ -128,6 +128,7 @@ def load_schema(path: str | Path | None = None) -> Schema:
     except FileNotFoundError:
         raise InputError(path, "schema file not found") from None
     except yaml.YAMLError as exc:
-        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
         raise InputError(path, f"invalid YAML: {getattr(exc, 'problem', exc)}", line) from None
     return parse_schema(data, path)

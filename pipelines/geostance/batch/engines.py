@@ -21,7 +21,8 @@ ENGINES = ("local", "dask")
 
 
 class PredictEngine(Protocol):
-    description: str  # one line for the user: where tasks run
+    @property
+    def description(self) -> str: ...  # one line for the user: where tasks run
 
     def prepare(self, model: ModelSpec) -> None:
         """Make the model ready where tasks run (load it once per process)."""

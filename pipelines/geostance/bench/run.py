@@ -100,10 +100,10 @@ def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> t
     if part == "realnews":
         from geostance.bench.realnews import DEFAULT_BASE, RealnewsSettings, run_realnews_bench
 
-        settings = RealnewsSettings(shipped=options.ner_model or models_dir() / "ner", dataset=dataset_dir(),
+        realnews = RealnewsSettings(shipped=options.ner_model or models_dir() / "ner", dataset=dataset_dir(),
                                     base=options.base_model or DEFAULT_BASE, scratch=options.scratch_model,
                                     progress=options.progress)
-        value = run_realnews_bench(options.data_dir, work, settings, say=say)
+        value = run_realnews_bench(options.data_dir, work, realnews, say=say)
         return value, [f"real news eng.testb F1 {name}: {pct(row['realnews']['f1'])} (corpus test "
                        f"{pct(row['corpus_test']['f1'])})" for name, row in value["rows"].items()]
     if part == "ner":

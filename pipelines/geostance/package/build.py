@@ -98,9 +98,11 @@ def build_package(ner_dir: Path | None, stance_dir: Path | None, out_dir: Path, 
         nlp.meta["geostance"]["stance"] = {k: stance_meta[k] for k in ("targets", "labels", "selected", "scores",
                                                                        "dataset_fingerprint")}
     if metrics:
-        nlp.meta["geostance"]["evaluation"] = {"split": metrics["split"],
-                                               **{t: {k: v for k, v in metrics[t].items() if not isinstance(v, dict)}
-                                                  for t in ("ner", "stance") if t in metrics}}
+        evaluation: dict[str, Any] = {"split": metrics["split"]}
+        for task in ("ner", "stance"):
+            if task in metrics:   # scalar figures only: the per-label tables stay in the card
+                evaluation[task] = {k: v for k, v in metrics[task].items() if not isinstance(v, dict)}
+        nlp.meta["geostance"]["evaluation"] = evaluation
     card = render_model_card(package_name, version, ner_meta, stance_meta, metrics, dataset_info)
     with tempfile.TemporaryDirectory(prefix="geostance-package-") as tmp:
         pipeline_dir, build_dir = Path(tmp) / "pipeline", Path(tmp) / "build"

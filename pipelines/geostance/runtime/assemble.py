@@ -29,7 +29,7 @@ def assemble_pipeline(ner_dir: str | Path | None, stance_dir: str | Path | None)
         if not (stance_dir / MODEL_FILE).is_file():
             raise GeostanceError(f"{stance_dir}: no {MODEL_FILE} (run `geostance train stance`)")
         targets = json.loads((stance_dir / "meta.json").read_text(encoding="utf-8"))["targets"]
-        component = nlp.add_pipe(FACTORY_NAME, config={"targets": targets})
+        component: Any = nlp.add_pipe(FACTORY_NAME, config={"targets": targets})
         try:
             component.load_model_file(stance_dir / MODEL_FILE)
         except UntrustedModelError as exc:

@@ -260,6 +260,7 @@ class StanceComponent:
             yield from self._annotate(batch)
 
     def _annotate(self, docs: list[Any]) -> list[Any]:
+        assert self.bundle is not None  # pipe() checked it
         texts = [doc.text for doc in docs for _ in self.targets]
         targets = [t for _ in docs for t in self.targets]
         labels, scores = predict_stance(self.bundle, texts, targets) if texts else ([], [])
