@@ -22,9 +22,19 @@ import numpy as np
 
 from geostance.errors import GeostanceError
 from geostance.fileio import atomic_write_json, staged_dir
-from geostance.runtime.stance_component import (MODEL_FILE, STANCE_VARIANTS, TRUSTED_TYPES, UntrustedModelError, decide,
-                                                 dump_stance_model, load_stance_model, predict_stance,
-                                                 stance_inputs, stance_margins, target_key)
+from geostance.runtime.stance_component import (
+    MODEL_FILE,
+    STANCE_VARIANTS,
+    TRUSTED_TYPES,
+    UntrustedModelError,
+    decide,
+    dump_stance_model,
+    load_stance_model,
+    predict_stance,
+    stance_inputs,
+    stance_margins,
+    target_key,
+)
 from geostance.train.data import TaskData, load_task, stance_label_names, stance_rows
 from geostance.train.versions import library_versions
 
@@ -236,13 +246,9 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
                     seed: int = 0, progress: Any = None) -> StanceTrainResult:
     """Search, fit and save. `variants`: which of global/per_target/ensemble to offer (the first listed is selected
     when only one is). `progress(message)` is called before each search."""
-    from sklearn.metrics import f1_score
-
     from geostance.train.ner import subsample_articles
 
-    unknown = [v for v in variants if v not in STANCE_VARIANTS]
-    if unknown or not variants:
-        raise GeostanceError(f"unknown stance variant(s) {unknown}; choose from {list(STANCE_VARIANTS)}")
+    _check_variants(variants)
     grid = param_grid or DEFAULT_GRID
     out_dir = Path(out_dir)
     train = data.split(train_split)
@@ -266,25 +272,7 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
         per_target_notes = _train_per_target(bundle, searches, X, y, targets, groups, labels, grid, n_splits,
                                              n_jobs, say)
 
-    has_dev = data.has(dev_split)
-    oof = None if has_dev else oof_margins(bundle, texts, targets, y, groups, n_splits, variants)
-    scores: dict[str, dict[str, Any]] = {}
-    check = "dev" if has_dev else ("out-of-fold on train" if oof is not None else "train (too few articles for folds)")
-    if has_dev:
-        d_texts, d_targets, d_y, _ = stance_rows(data.split(dev_split))
-    for variant in variants:
-        if has_dev:
-            preds, gold = predict_stance(bundle, d_texts, d_targets, variant)[0], d_y
-        elif oof is not None:
-            preds, gold = decide(oof[variant], labels)[0], y
-        else:
-            preds, gold = predict_stance(bundle, texts, targets, variant)[0], y
-        scores[variant] = {
-            "checked_on": check,
-            "f_avg": float(f1_score(gold, preds, labels=f_avg_labels(labels), average="macro", zero_division=0)),
-            "macro_f1": float(f1_score(gold, preds, labels=labels, average="macro", zero_division=0)),
-            "n": len(gold),
-        }
+    scores, check = _score_variants(bundle, variants, data, dev_split, (texts, targets, y, groups), n_splits)
     selected = max(variants, key=lambda v: (scores[v]["f_avg"], -variants.index(v)))
     bundle["selected"] = selected
 
@@ -304,15 +292,7 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
             "variants": list(variants),
             "selection_score": f"F_avg over {f_avg_labels(labels)} on {check}",
             "scores": scores,
-            "search": {name: {"cv_score": s.cv_score, "best_params": s.best_params, "n_train": s.n_train,
-                              "n_groups": s.n_groups, "note": s.note} for name, s in searches.items()},
-            "param_grid": {k: [_plain(v) for v in vs] for k, vs in grid.items()},
-            "cv": f"GroupKFold(n_splits<={n_splits}) by article_id on {train_split}",
-            "per_target_models": sorted(name.removeprefix("per_target:") for name in searches
-                                        if name.startswith("per_target:")),
-            "per_target_fallbacks": per_target_notes,
-            "per_target_minimum": {"rows": MIN_ROWS_PER_TARGET, "labels_with_rows": [2, MIN_ROWS_PER_LABEL]},
-            "train_split": train_split,
+            **_search_meta(searches, grid, n_splits, train_split, per_target_notes),
             "train_rows": len(y),
             "train_limit": train_limit,
             "versions": library_versions(),
@@ -320,6 +300,59 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
         }
         atomic_write_json(staging / "meta.json", meta)
     return StanceTrainResult(out_dir=out_dir, selected=selected, labels=labels, scores=scores)
+
+
+def _check_variants(variants: tuple[str, ...]) -> None:
+    unknown = [v for v in variants if v not in STANCE_VARIANTS]
+    if unknown or not variants:
+        raise GeostanceError(f"unknown stance variant(s) {unknown}; choose from {list(STANCE_VARIANTS)}")
+
+
+def _score_variants(bundle: dict[str, Any], variants: tuple[str, ...], data: TaskData, dev_split: str,
+                    rows: tuple[list[str], list[str], list[str], list[str]],
+                    n_splits: int) -> tuple[dict[str, dict[str, Any]], str]:
+    """Score each variant on dev; without a dev split, out of fold on train (or on train itself when there are
+    too few articles for folds). Returns the scores and what they were checked on."""
+    from sklearn.metrics import f1_score
+
+    texts, targets, y, groups = rows
+    labels = bundle["labels"]
+    has_dev = data.has(dev_split)
+    oof = None if has_dev else oof_margins(bundle, texts, targets, y, groups, n_splits, variants)
+    check = "dev" if has_dev else ("out-of-fold on train" if oof is not None else "train (too few articles for folds)")
+    if has_dev:
+        d_texts, d_targets, d_y, _ = stance_rows(data.split(dev_split))
+    scores: dict[str, dict[str, Any]] = {}
+    for variant in variants:
+        if has_dev:
+            preds, gold = predict_stance(bundle, d_texts, d_targets, variant)[0], d_y
+        elif oof is not None:
+            preds, gold = decide(oof[variant], labels)[0], y
+        else:
+            preds, gold = predict_stance(bundle, texts, targets, variant)[0], y
+        scores[variant] = {
+            "checked_on": check,
+            "f_avg": float(f1_score(gold, preds, labels=f_avg_labels(labels), average="macro", zero_division=0)),
+            "macro_f1": float(f1_score(gold, preds, labels=labels, average="macro", zero_division=0)),
+            "n": len(gold),
+        }
+    return scores, check
+
+
+def _search_meta(searches: dict[str, Any], grid: dict[str, list[Any]], n_splits: int, train_split: str,
+                 per_target_notes: dict[str, str]) -> dict[str, Any]:
+    """What the hyper-parameter searches tried and chose, for meta.json."""
+    return {
+        "search": {name: {"cv_score": s.cv_score, "best_params": s.best_params, "n_train": s.n_train,
+                          "n_groups": s.n_groups, "note": s.note} for name, s in searches.items()},
+        "param_grid": {k: [_plain(v) for v in vs] for k, vs in grid.items()},
+        "cv": f"GroupKFold(n_splits<={n_splits}) by article_id on {train_split}",
+        "per_target_models": sorted(name.removeprefix("per_target:") for name in searches
+                                    if name.startswith("per_target:")),
+        "per_target_fallbacks": per_target_notes,
+        "per_target_minimum": {"rows": MIN_ROWS_PER_TARGET, "labels_with_rows": [2, MIN_ROWS_PER_LABEL]},
+        "train_split": train_split,
+    }
 
 
 def load_stance_dir(model_dir: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
