@@ -37,7 +37,7 @@ NER_ARGS := --config $(NER_CONFIG) --base-model $(NER_BASE) --rehearsal $(REHEAR
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install train test corpus doccano push pull dataset evaluate curve package predict bench clean FORCE
+.PHONY: help install train test lint corpus doccano push pull dataset evaluate curve package predict bench clean FORCE
 
 ## Show this help
 help:
@@ -57,9 +57,15 @@ install: $(INSTALLED)
 train: $(METRICS)
 	$(GEOSTANCE) evaluate summary --metrics $(METRICS)
 
-## Run the test suite (starts its own Doccano server where a test needs one)
-test: $(INSTALLED)
+## Lint (ruff), format check, type check (mypy), then the test suite (starts its own Doccano server where needed)
+test: lint
 	$(BIN)/python -m pytest
+
+## Lint and type-check only: ruff check, ruff format --check, mypy on pipelines/geostance
+lint: $(INSTALLED)
+	$(BIN)/ruff check pipelines tests
+	$(BIN)/ruff format --check pipelines tests
+	$(BIN)/mypy
 
 $(MANIFEST): $(RAW_FILES) $(SIDECARS) | $(INSTALLED)
 	$(GEOSTANCE) corpus import $(RAW_FILES)
