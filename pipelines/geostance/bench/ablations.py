@@ -59,7 +59,7 @@ NER_ABLATIONS: tuple[NerAblation, ...] = (
     NerAblation("t18", "t6 + ORTH + window 2 = committed `ner.cfg`", 2000, 89.63, 82.46, 4.0),
     NerAblation("t19", "t18 + dropout 0.2, longer run (testa at 1k/2k/3k/4k steps: 83.76/88.24/89.65/89.50, "
                 "stopped there; the bench run of t18 peaked at 89.85 at 3k)", 4000, 89.65, 82.80, 14.0),
-    # Third round (this session's defaults: learning-rate decay, article-level consistency, a 3-model vote).
+    # Third round: learning-rate decay, article-level consistency, a 3-model vote (the shipped ner.cfg defaults).
     NerAblation("t20", "t18 + `CharacterEmbed.v2` (NORM + first/last 4 characters) instead of the hash tables",
                 2000, 89.19, 81.65, 3.0),
     NerAblation("t21", "t18 + warm-up to 0.002 over 200 steps, then linear decay to 0 at the last step (adopted)",
@@ -127,7 +127,7 @@ class FinetuneAblation:
     minutes: float
 
 
-# Issue 12: `geostance train ner` on the shipped dataset, fine-tuned from en_core_web_sm 3.8.0 with
+# Fine-tuning: `geostance train ner` on the shipped dataset, fine-tuned from en_core_web_sm 3.8.0 with
 # `ner-finetune.cfg` (2,000 steps, warm-up then linear decay); rows chosen on testa and the corpus dev split.
 FINETUNE_ABLATIONS: tuple[FinetuneAblation, ...] = (
     FinetuneAblation("f0", "the base alone, zero-shot (its NER only)", 64.28, 60.30, 73.81, 71.86, 0.0),

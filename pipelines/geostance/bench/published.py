@@ -43,7 +43,7 @@ STANCE_TARGET = 0.70
 # The issue's starting point: spaCy's stock efficiency config, 4,000 steps from scratch on 2 cores.
 NER_STOCK_START = {"dev_f1": 0.881, "test_f1": 0.806}
 
-# Real news (issue 12): the shipped NER on CoNLL-2003 eng.testb with labels mapped onto CoNLL's four, and on the
+# Real news: the shipped NER on CoNLL-2003 eng.testb with labels mapped onto CoNLL's four, and on the
 # corpus's own test split; plus the speed ratio of the packaged pipeline.
 REALNEWS_TARGET = 0.65
 REALNEWS_FLOOR = 0.62
