@@ -216,6 +216,6 @@ def parse_decisions(lines: Iterable[str], path: str) -> dict[tuple, Decision]:
 def load_decisions(path: Path | None) -> dict[tuple, Decision]:
     if path is None or not Path(path).is_file():
         return {}
-    from geostance.dataset.readers.textfile import read_lines
+    from geostance.textfile import read_lines
 
     return parse_decisions(read_lines(path), str(path))

@@ -15,10 +15,10 @@ from geostance.corpus.store import Corpus
 from geostance.corpus.units import UnitMode, split_units
 from geostance.dataset.readers.doccano import DoccanoRow, parse_row
 from geostance.dataset.readers.snapshot import open_snapshot
-from geostance.dataset.readers.textfile import read_lines
 from geostance.errors import InputError
 from geostance.jsonl import decode_json
 from geostance.schema import Schema
+from geostance.textfile import read_lines
 
 _MODES = {"p": UnitMode.paragraph, "s": UnitMode.sentence, "a": UnitMode.article}
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from geostance.dataset.readers.textfile import read_lines
 from geostance.errors import InputError
 from geostance.jsonl import iter_json_objects
 from geostance.schema import Schema
+from geostance.textfile import read_lines
 
 
 @dataclass(frozen=True)

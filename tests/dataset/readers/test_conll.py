@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from geostance.dataset.readers.conll import TagScheme, conll_labels, detect_scheme, read_conll, tags_to_spans
-from geostance.dataset.readers.textfile import read_lines
 from geostance.errors import InputError
+from geostance.textfile import read_lines
 
 
 def _tags(*tags):

@@ -13,8 +13,8 @@ from enum import Enum
 from pathlib import Path
 
 from geostance.dataset.records import NerRecord, RawSpan
-from geostance.dataset.readers.textfile import read_lines
 from geostance.errors import InputError
+from geostance.textfile import read_lines
 
 
 class TagScheme(str, Enum):

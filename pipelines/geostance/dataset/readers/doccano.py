@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geostance.dataset.readers.textfile import read_lines
 from geostance.errors import InputError
 from geostance.fields import check_id
 from geostance.jsonl import check_json_value, decode_error, decode_json
+from geostance.textfile import read_lines
 
 SPAN_KEYS = ("entities", "label", "labels")
 

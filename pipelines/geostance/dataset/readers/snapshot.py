@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geostance.dataset.readers.textfile import read_lines
 from geostance.errors import GeostanceError, InputError
 from geostance.jsonl import decode_json
+from geostance.textfile import read_lines
 
 
 @dataclass

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geostance.dataset.readers.textfile import read_lines
 from geostance.dataset.records import StanceRecord
 from geostance.errors import GeostanceError, InputError
 from geostance.fields import check_scalar
 from geostance.jsonl import iter_json_objects
+from geostance.textfile import read_lines
 
 
 def parse_label_map(spec: str | None) -> dict[str, str]:

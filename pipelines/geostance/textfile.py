@@ -1,4 +1,5 @@
-"""Reading text files line by line in a given encoding, with decoding errors reported by line."""
+"""Reading text files line by line in a given encoding, with decoding errors reported by file and line (a base
+module: readers of every stage use it)."""
 
 from __future__ import annotations
 
