@@ -1,7 +1,6 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import pytest
 
 from geostance.doccano.offsets import OffsetError, span_from_utf16, span_to_utf16, utf16_prefix
 
@@ -10,7 +9,8 @@ TEXT = "Putin 🇷🇺 met Kim\r\nin Pyongyang 😀."
 
 def test_emoji_counts_two_utf16_units_and_crlf_two_characters():
     assert utf16_prefix("a😀b")[-1] == 4
-    assert span_to_utf16(TEXT, TEXT.index("Kim"), TEXT.index("Kim") + 3) == (TEXT.index("Kim") + 2, TEXT.index("Kim") + 5)
+    kim = TEXT.index("Kim")
+    assert span_to_utf16(TEXT, kim, kim + 3) == (kim + 2, kim + 5)
     start = TEXT.index("Pyongyang")
     assert span_to_utf16(TEXT, start, start + 9) == (start + 2, start + 11)
 

@@ -3,7 +3,7 @@ import json
 import pytest
 import spacy
 
-from geostance.doccano.preannotate import predict_with_spacy, preannotate, project_texts
+from geostance.doccano.preannotate import preannotate, predict_with_spacy, project_texts
 from geostance.doccano.push import push_units
 from tests.doccano.conftest import ANNOTATORS, as_annotator
 from tests.doccano.test_push import TEXTS, make_units
@@ -25,12 +25,12 @@ def ruler_model(tmp_path_factory):
 def test_preannotations_are_visible_to_the_annotator_and_marked_as_predictions(project_settings, admin, ruler_model,
                                                                                schema):
     push_units(admin, make_units())
-    pid = admin.project()["id"]
+    pid = admin.project().id
     bob = as_annotator(project_settings, ANNOTATORS[1])
     # bob labelled art:p002 himself already: his work is not overwritten
     p002 = next(e for e in bob.list_examples(pid) if e["meta"]["unit_id"] == "art:p002")
-    org = next(t["id"] for t in bob.get(f"projects/{pid}/span-types", "x") if t["text"] == "ORG")
-    bob.post(f"projects/{pid}/examples/{p002['id']}/spans", "x", json={"start_offset": 0, "end_offset": 5, "label": org})
+    org = next(t.id for t in bob.api.list_label_types(pid, "span") if t.text == "ORG")
+    bob.api.create_span(pid, p002["id"], 0, 5, org)
 
     predictions = predict_with_spacy(ruler_model, project_texts(admin), schema)
     by_unit = {d.unit_id: d for d in predictions}
@@ -43,17 +43,17 @@ def test_preannotations_are_visible_to_the_annotator_and_marked_as_predictions(p
     for account in ANNOTATORS:  # each annotator sees the suggestions, through the same API the UI reads
         session = as_annotator(project_settings, account)
         p000 = next(e for e in session.list_examples(pid) if e["meta"]["unit_id"] == "art:p000")
-        spans = session.get(f"projects/{pid}/examples/{p000['id']}/spans", "x")
+        spans = session.api.list_spans(pid, p000["id"])
         # in UTF-16 units, as the UI counts: the flag emoji is 2 code points but 4 units
-        assert sorted((s["start_offset"], s["end_offset"]) for s in spans) == [(0, 5), (pyongyang + 2, pyongyang + 11)]
-        assert all(s["prob"] > 0 for s in spans)
+        assert sorted((s.start_offset, s.end_offset) for s in spans) == [(0, 5), (pyongyang + 2, pyongyang + 11)]
+        assert all(s.prob > 0 for s in spans)
     # the admin posted nothing and sees nothing: labels are per user with collaborative mode off
     p000 = next(e for e in admin.list_examples(pid) if e["meta"]["unit_id"] == "art:p000")
-    assert admin.get(f"projects/{pid}/examples/{p000['id']}/spans", "x") == []
+    assert admin.api.list_spans(pid, p000["id"]) == []
     again = preannotate(project_settings, predictions, ANNOTATORS)
     assert all(r.spans_added == 0 for r in again)  # idempotent: every predicted example is labelled now
-    bob_p002 = bob.get(f"projects/{pid}/examples/{p002['id']}/spans", "x")
-    assert [(s["start_offset"], s["end_offset"], s["prob"]) for s in bob_p002] == [(0, 5, 0.0)]
+    bob_p002 = bob.api.list_spans(pid, p002["id"])
+    assert [(s.start_offset, s.end_offset, s.prob) for s in bob_p002] == [(0, 5, 0.0)]
 
 
 def test_predict_with_spacy_reads_stance_from_textcat_names(tmp_path, schema):

@@ -1,17 +1,11 @@
 from pathlib import Path
 
 import pytest
-import requests
 
-from geostance.doccano.server import _alive, health, local_port, read_state, stop_server, worker_problem
+from geostance.doccano.health import health_report, worker_problem
+from geostance.doccano.server import _alive, local_port, read_state, stop_server
 from geostance.errors import GeostanceError
 from tests.doccano.conftest import SERVER_HOME
-
-
-def test_worker_problem_reads_doccanos_health_report():
-    assert worker_problem({"CeleryHealthCheckCelery": "OK", "Cache": "OK"}) is None
-    assert "took too long" in worker_problem(
-        {"CeleryHealthCheckCelery": "unavailable: TimeoutError: The task took too long to return a result"})
 
 
 def test_up_refuses_a_non_local_url():
@@ -28,7 +22,7 @@ def test_down_without_a_server_stops_nothing(tmp_path):
 def test_server_runs_web_and_worker_under_recorded_pids(doccano_server):
     state = read_state(SERVER_HOME[doccano_server.url].resolve())
     assert all(_alive(pid) for pid in state.pids)
-    assert worker_problem(health(doccano_server.url)) is None
+    assert worker_problem(health_report(doccano_server.url)) is None
     assert state.url == doccano_server.url
 
 

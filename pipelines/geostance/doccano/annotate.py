@@ -7,7 +7,7 @@ from pathlib import Path
 
 from geostance.doccano.client import DoccanoSession
 from geostance.doccano.decisions import read_decisions
-from geostance.doccano.labels import LabelReport, write_labels
+from geostance.doccano.user_labels import LabelReport, write_labels
 from geostance.schema import Schema
 
 

@@ -1,8 +1,8 @@
 """Speed of our idempotent push against one create request per example, measured in the same run.
 
-Needs a running server (settings as for every other command; the user must be allowed to create projects). Two
+Needs a running server (settings as for every other command; the user must be allowed to create projects). Three
 throw-away projects are created and deleted: one receives our push (then a second, no-op push of the same units),
-the other one `POST /examples` per unit, as doccano-client's `create_example` does.
+one a doccano-client `create_example` call (one `POST /examples`) per unit, and one a push measured for peak memory.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = DEF
     projects = []
     try:
         for role in ("push", "per-example", "memory"):
-            project = admin.client.create_project(name=f"geostance-bench-{role}-{tag}", project_type=PROJECT_TYPE,
-                                                  description="temporary benchmark project")
-            projects.append(project)
+            projects.append(admin.call_once("creating a benchmark project", admin.api.create_project,
+                                            name=f"geostance-bench-{role}-{tag}", project_type=PROJECT_TYPE,
+                                            description="temporary benchmark project"))
         push_session = connect(replace(settings, project=projects[0].name))
         t0 = time.perf_counter()
         first = push_units(push_session, units, batch_size=batch_size, cache_dir=cache_dir)
@@ -57,10 +57,10 @@ def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = DEF
 
         t0 = time.perf_counter()
         for unit in units:
-            admin.post(f"projects/{projects[1].id}/examples", "creating one example",
-                       json={"text": unit.text, "meta": {"unit_id": unit.unit_id, "text_sha256": unit.sha256}})
+            admin.call_once("creating one example", admin.api.create_example, projects[1].id, unit.text,
+                            meta={"unit_id": unit.unit_id, "text_sha256": unit.sha256})
         per_example_s = time.perf_counter() - t0
-        in_project = len(push_session.list_examples(projects[0].id))
+        in_project = admin.call("counting examples", admin.api.count_examples, projects[0].id)
         # Peak memory in a pass of its own: tracemalloc slows Python code and must not weigh on the timed push.
         tracemalloc.start()
         push_units(connect(replace(settings, project=projects[2].name)), units, batch_size=batch_size,
@@ -69,7 +69,7 @@ def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = DEF
         tracemalloc.stop()
     finally:
         for project in projects:
-            admin.request("DELETE", f"projects/{project.id}", "deleting a benchmark project")
+            admin.call("deleting a benchmark project", admin.api.delete_project, project.id)
         tmp.cleanup()
     return {
         "n_units": n_units,

@@ -52,12 +52,16 @@ def parse_decision(obj: object, schema: Schema, path: Path, line: int) -> Decisi
     scores = obj.get("scores") or []
     if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in scores):
         raise InputError(path, "'scores' must be a list of numbers", line)
+    if scores and len(scores) != len(entities) + len(cats):
+        raise InputError(path, f"'scores' has {len(scores)} numbers; expected one per entity, then one per category "
+                               f"({len(entities) + len(cats)})", line)
     scores = tuple(float(x) for x in scores)
     return Decision(obj["unit_id"], tuple(entities), tuple(cats), line, scores)
 
 
 def read_decisions(path: Path, schema: Schema) -> list[Decision]:
-    decisions, seen = [], {}
+    decisions: list[Decision] = []
+    seen: dict[str, int] = {}
     for number, obj in iter_json_objects(read_lines(path), path):
         decision = parse_decision(obj, schema, path, number)
         if decision.unit_id in seen:

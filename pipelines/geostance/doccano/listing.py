@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlparse
 
-from geostance.doccano.client import PAGE_SIZE, DoccanoSession
+from geostance.doccano.client import DoccanoSession
 from geostance.fileio import atomic_write_json, child_path
 
 CACHE_VERSION = 1
@@ -37,10 +37,6 @@ def _row(example: dict) -> dict:
     return row
 
 
-def _page(session: DoccanoSession, pid: int, offset: int, limit: int) -> dict:
-    return session.get(f"projects/{pid}/examples", "listing examples", params={"limit": limit, "offset": offset})
-
-
 def existing_examples(session: DoccanoSession, project: dict, cache_dir: Path | None = None,
                       refresh: bool = False) -> tuple[list[dict], str]:
     """Rows `{"id", "meta": {"unit_id", "text_sha256"}, ["text"]}` of every example; and how they were found."""
@@ -48,15 +44,15 @@ def existing_examples(session: DoccanoSession, project: dict, cache_dir: Path | 
     if cache_dir is None or project.get("random_order"):
         return [_row(e) for e in session.list_examples(pid)], "full listing"
     path = cache_file(cache_dir, session.settings.url, project)
-    head = _page(session, pid, 0, 1)
+    head = session.example_page(pid, 0, 1)
     count = head["count"]
     cached = None if refresh or not path.is_file() else json.loads(path.read_text())
     how = "full listing"
     rows: list[dict] | None = None
     if cached and cached.get("version") == CACHE_VERSION and 0 < cached["count"] <= count:
-        probe = _page(session, pid, cached["count"] - 1, 1)["results"]
+        probe = session.example_page(pid, cached["count"] - 1, 1)["results"]
         if probe and probe[0]["id"] == cached["last_id"]:
-            tail = _tail(session, pid, cached["count"])
+            tail = session.list_examples(pid, offset=cached["count"])
             rows = cached["rows"] + [_row(e) for e in tail]
             how = f"cache of {cached['count']} rows + {len(tail)} listed"
     if rows is None:
@@ -64,15 +60,6 @@ def existing_examples(session: DoccanoSession, project: dict, cache_dir: Path | 
     last_id = rows[-1]["id"] if rows and rows[-1]["id"] is not None else (cached or {}).get("last_id")
     write_cache(path, rows, last_id)
     return rows, how
-
-
-def _tail(session: DoccanoSession, pid: int, offset: int) -> list[dict]:
-    rows: list[dict] = []
-    while True:
-        page = _page(session, pid, offset + len(rows), PAGE_SIZE)
-        rows.extend(page["results"])
-        if not page.get("next"):
-            return rows
 
 
 def write_cache(path: Path, rows: list[dict], last_id: int | None) -> None:
@@ -90,9 +77,9 @@ def refresh_after_upload(session: DoccanoSession, project: dict, cache_dir: Path
         return
     path = cache_file(cache_dir, session.settings.url, project)
     pid = project["id"]
-    count = _page(session, pid, 0, 1)["count"]
+    count = session.example_page(pid, 0, 1)["count"]
     if count != len(existing) + len(uploaded) or count == 0:
         path.unlink(missing_ok=True)
         return
-    last_id = _page(session, pid, count - 1, 1)["results"][0]["id"]
+    last_id = session.example_page(pid, count - 1, 1)["results"][0]["id"]
     write_cache(path, existing + [{"id": None, "meta": r} for r in uploaded], last_id)

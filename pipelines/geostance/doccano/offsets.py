@@ -20,12 +20,6 @@ def utf16_prefix(text: str) -> list[int]:
     return [0, *accumulate(2 if ord(ch) > 0xFFFF else 1 for ch in text)]
 
 
-def to_utf16(text: str, index: int) -> int:
-    if not 0 <= index <= len(text):
-        raise OffsetError(f"code-point offset {index} outside text of length {len(text)}")
-    return utf16_prefix(text)[index]
-
-
 def span_to_utf16(text: str, start: int, end: int, prefix: list[int] | None = None) -> tuple[int, int]:
     prefix = prefix if prefix is not None else utf16_prefix(text)
     if not 0 <= start < end <= len(text):

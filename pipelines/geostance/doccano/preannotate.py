@@ -15,16 +15,17 @@ from pathlib import Path
 
 from geostance.doccano.client import DoccanoSession, connect
 from geostance.doccano.decisions import Decision
-from geostance.doccano.labels import LabelReport, examples_by_unit, write_labels
 from geostance.doccano.settings import DoccanoSettings
 from geostance.doccano.setup import Account
+from geostance.doccano.user_labels import LabelReport, examples_by_unit, write_labels
 from geostance.errors import InputError
 from geostance.schema import Schema, category_name
 
 NER_SCORE = 1.0   # spaCy's NER gives no per-entity score; any prob > 0 marks a machine suggestion
 
 
-def predict_with_spacy(model_dir: Path, texts: dict[str, str], schema: Schema, threshold: float = 0.5) -> list[Decision]:
+def predict_with_spacy(model_dir: Path, texts: dict[str, str], schema: Schema,
+                       threshold: float = 0.5) -> list[Decision]:
     """Entities from the pipeline's `ents`; stances from `doc.cats` named `<target>:<label>` (best label per
     target at or above `threshold`). Labels outside the schema are left out."""
     import spacy
@@ -35,12 +36,12 @@ def predict_with_spacy(model_dir: Path, texts: dict[str, str], schema: Schema, t
         raise InputError(model_dir, f"not a spaCy pipeline: {exc}") from None
     decisions = []
     ids = list(texts)
-    for uid, doc in zip(ids, nlp.pipe(texts[i] for i in ids)):
+    for uid, doc in zip(ids, nlp.pipe(texts[i] for i in ids), strict=True):
         entities = [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in schema.entity_names]
         cats, scores = [], []
         for target in schema.targets:
             options = {label: doc.cats.get(category_name(target.id, label), 0.0) for label in schema.stance_labels}
-            best = max(options, key=options.get)
+            best = max(options, key=lambda label: options[label])
             if options[best] >= threshold:
                 cats.append(category_name(target.id, best))
                 scores.append(float(options[best]))
@@ -49,7 +50,7 @@ def predict_with_spacy(model_dir: Path, texts: dict[str, str], schema: Schema, t
 
 
 def project_texts(session: DoccanoSession) -> dict[str, str]:
-    return {uid: ex["text"] for uid, ex in examples_by_unit(session, session.project()["id"]).items()}
+    return {uid: ex["text"] for uid, ex in examples_by_unit(session, session.project().id).items()}
 
 
 def preannotate(settings: DoccanoSettings, predictions: Sequence[Decision], accounts: Sequence[Account] = (),
@@ -60,5 +61,9 @@ def preannotate(settings: DoccanoSettings, predictions: Sequence[Decision], acco
     for account in users:
         session = connect(settings.as_user(account.username, account.password))
         reports.append(write_labels(session, predictions, replace=False, only_unlabelled=True, confirm=False,
-                                    progress=lambda done, u=account.username: progress(u, done, len(predictions))))
+                                    progress=_progress_of(account.username, len(predictions), progress)))
     return reports
+
+
+def _progress_of(user: str, total: int, progress: Callable[[str, int, int], None]) -> Callable[[int], None]:
+    return lambda done: progress(user, done, total)

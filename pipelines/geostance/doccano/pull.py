@@ -12,21 +12,21 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from geostance.corpus.model import text_sha256
 from geostance.doccano.client import DoccanoSession
 from geostance.doccano.offsets import OffsetError, span_from_utf16, utf16_index
+from geostance.doccano.tasks import download_export
 from geostance.errors import InputError
 from geostance.fileio import (
     UnsafeNameError,
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_jsonl,
-    replace_dir,
     safe_name,
-    staging_dir_for,
+    staged_dir,
 )
 from geostance.jsonl import iter_json_objects
 from geostance.paths import doccano_snapshots_dir
@@ -35,7 +35,7 @@ EXPORT_FORMAT = "JSONL"
 
 
 def snapshot_name(now: datetime | None = None) -> str:
-    return (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
 
 
 @dataclass
@@ -116,81 +116,93 @@ def export_members(archive: bytes) -> list[tuple[str, bytes]]:
         names = [safe_name(info.filename, "Doccano's export: member") for info in infos]
         stems = [Path(n).stem for n in names]   # each member becomes annotators/<stem>.jsonl
         if len(set(stems)) != len(stems):
-            twice = sorted(n for n, s in zip(names, stems) if stems.count(s) > 1)
+            twice = sorted(n for n, s in zip(names, stems, strict=True) if stems.count(s) > 1)
             raise UnsafeNameError(f"Doccano's export: members {twice} would be written to one annotator file")
-        return [(name, zf.read(info)) for name, info in zip(names, infos)]
+        return [(name, zf.read(info)) for name, info in zip(names, infos, strict=True)]
 
 
-def download_export(session: DoccanoSession, project_id: int, approved_only: bool) -> bytes:
-    session.check_worker()
-    task = session.post(f"projects/{project_id}/download", "starting the export",
-                        json={"format": EXPORT_FORMAT, "exportApproved": approved_only})
-    session.wait_task(task["task_id"], "exporting the project")
-    return session.get(f"projects/{project_id}/download", "downloading the export",
-                       params={"taskId": task["task_id"]})
+@dataclass(frozen=True)
+class ProjectState:
+    """What a snapshot records about the project besides the export: its record, members' roles and label types."""
+    record: dict
+    roles: dict[str, str]                 # username → role name
+    labels: dict[str, list[dict]]         # "spans" / "categories" → [{"text", "color", "key"}]
+
+
+def read_project_state(session: DoccanoSession) -> ProjectState:
+    record = session.project_record()
+    pid = record["id"]
+    members = session.call("listing members", session.api.list_members, pid)
+    labels = {}
+    for kind, key in (("span", "spans"), ("category", "categories")):
+        types = session.call(f"listing {kind} labels", session.api.list_label_types, pid, kind)
+        labels[key] = [{"text": t.text, "color": t.background_color, "key": t.suffix_key} for t in types]
+    return ProjectState(record, {m.username: m.rolename for m in members}, labels)
 
 
 def pull_project(session: DoccanoSession, *, out: Path | None = None, approved_only: bool = False,
                  server_version: str = "unknown", now: datetime | None = None,
                  echo: Callable[[str], None] = lambda _m: None) -> PullReport:
-    project = session.project()
-    pid = project["id"]
-    members = {m["username"]: m["rolename"] for m in session.get(f"projects/{pid}/members", "listing members")}
-    span_types = session.get(f"projects/{pid}/span-types", "listing span labels")
-    cat_types = session.get(f"projects/{pid}/category-types", "listing categories")
-    exported_at = now or datetime.now(timezone.utc)
+    state = read_project_state(session)
+    pid = state.record["id"]
+    exported_at = now or datetime.now(UTC)
     name = snapshot_name(exported_at)
     target = out or doccano_snapshots_dir() / name
-    echo(f"exporting project {project['name']!r} (id {pid})")
-    archive = download_export(session, pid, approved_only)
+    echo(f"exporting project {state.record['name']!r} (id {pid})")
+    archive = download_export(session, pid, EXPORT_FORMAT, approved_only)
     if not isinstance(archive, bytes | bytearray) or not zipfile.is_zipfile(io.BytesIO(archive)):
         raise InputError(f"{session.settings.url}/v1/projects/{pid}/download", "the export is not a zip file")
-    zip_name = f"{safe_name(project['name'], 'project name')}-{name}.zip"
-    files = export_members(archive)
-    staging = staging_dir_for(target)
-    try:
+    zip_name = f"{safe_name(state.record['name'], 'project name')}-{name}.zip"
+    files = export_members(bytes(archive))
+    with staged_dir(target) as staging:
         atomic_write_bytes(staging / "export" / zip_name, bytes(archive))
-        annotators, skipped = [], {}
-        for member, data in files:
-            atomic_write_bytes(staging / "export" / member, data)
-            username = Path(member).stem
-            role = members.get(username, "unknown")
-            parsed = read_export_member(data, f"export/{member}", username, role)
-            # Members with no label who are not annotators (the project admin) are not annotators' files.
-            if parsed.labelled_units == 0 and role != "annotator":
-                skipped[username] = f"role {role}, no labels"
-                continue
-            atomic_write_jsonl(staging / "annotators" / f"{username}.jsonl", parsed.lines)
-            annotators.append(parsed)
+        annotators, skipped = write_annotator_files(staging, files, state.roles)
         report = PullReport(snapshot_dir=target, annotators=annotators, skipped_members=skipped,
                             approved_only=approved_only)
-        atomic_write_json(staging / "snapshot.json", {
-            "snapshot": name,
-            "exported_at": exported_at.isoformat(timespec="seconds"),
-            "server": {"url": session.settings.url, "version": server_version},
-            "project": {k: project.get(k) for k in ("id", "name", "project_type", "description", "guideline",
-                                                      "collaborative_annotation", "random_order", "created_at",
-                                                      "updated_at")},
-            "labels": {
-                "spans": [{"text": t["text"], "color": t["background_color"], "key": t["suffix_key"]} for t in span_types],
-                "categories": [{"text": t["text"], "color": t["background_color"], "key": t["suffix_key"]}
-                               for t in cat_types],
-            },
-            "export": {"format": EXPORT_FORMAT, "approved_only": approved_only, "archive": f"export/{zip_name}"},
-            "offset_conversion": {
-                "from": "utf-16 code units (Doccano, as measured by the browser)",
-                "to": "unicode code points (Python str indices)",
-                "checked": "every span starts and ends on a character boundary and covers non-whitespace text",
-                "spans_shifted": sum(a.spans_shifted for a in annotators),
-            },
-            "annotators": report.summary()["annotators"],
-            "text_hash_mismatches": {a.username: a.hash_mismatches for a in annotators if a.hash_mismatches},
-            "skipped_members": skipped,
-        })
-        replace_dir(staging, target)
-    except BaseException:
-        import shutil
-
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        atomic_write_json(staging / "snapshot.json",
+                          snapshot_record(report, state, name, exported_at, session.settings.url, server_version,
+                                          zip_name))
     return report
+
+
+def write_annotator_files(staging: Path, files: list[tuple[str, bytes]], roles: dict[str, str]
+                          ) -> tuple[list[AnnotatorFile], dict[str, str]]:
+    """Each export member byte for byte under export/, and as annotators/<username>.jsonl with code-point offsets;
+    returns the annotators' files and the members left out (with why)."""
+    annotators, skipped = [], {}
+    for member, data in files:
+        atomic_write_bytes(staging / "export" / member, data)
+        username = Path(member).stem
+        role = roles.get(username, "unknown")
+        parsed = read_export_member(data, f"export/{member}", username, role)
+        # Members with no label who are not annotators (the project admin) are not annotators' files.
+        if parsed.labelled_units == 0 and role != "annotator":
+            skipped[username] = f"role {role}, no labels"
+            continue
+        atomic_write_jsonl(staging / "annotators" / f"{username}.jsonl", parsed.lines)
+        annotators.append(parsed)
+    return annotators, skipped
+
+
+def snapshot_record(report: PullReport, state: ProjectState, name: str, exported_at: datetime, url: str,
+                    server_version: str, zip_name: str) -> dict:
+    """snapshot.json: where and when the export came from, the project's settings and labels, what pull checked."""
+    return {
+        "snapshot": name,
+        "exported_at": exported_at.isoformat(timespec="seconds"),
+        "server": {"url": url, "version": server_version},
+        "project": {k: state.record.get(k) for k in ("id", "name", "project_type", "description", "guideline",
+                                                     "collaborative_annotation", "random_order", "created_at",
+                                                     "updated_at")},
+        "labels": state.labels,
+        "export": {"format": EXPORT_FORMAT, "approved_only": report.approved_only, "archive": f"export/{zip_name}"},
+        "offset_conversion": {
+            "from": "utf-16 code units (Doccano, as measured by the browser)",
+            "to": "unicode code points (Python str indices)",
+            "checked": "every span starts and ends on a character boundary and covers non-whitespace text",
+            "spans_shifted": sum(a.spans_shifted for a in report.annotators),
+        },
+        "annotators": report.summary()["annotators"],
+        "text_hash_mismatches": {a.username: a.hash_mismatches for a in report.annotators if a.hash_mismatches},
+        "skipped_members": report.skipped_members,
+    }

@@ -25,6 +25,7 @@ from geostance.corpus.model import Unit, text_sha256
 from geostance.doccano.client import DoccanoError, DoccanoSession
 from geostance.doccano.listing import cache_file, existing_examples, refresh_after_upload
 from geostance.doccano.setup import PROJECT_TYPE
+from geostance.doccano.tasks import check_worker, drain_worker, raise_import_errors, start_import, wait_for_task
 from geostance.fileio import atomic_write_json
 
 # Each batch costs an upload, an ingest task and its wait (about a second on a 2-core machine), so batches are
@@ -141,9 +142,9 @@ def settle_pending_import(session: DoccanoSession, marker: Path | None) -> str:
     what = f"an import left by an interrupted push ({pending.get('file', 'unknown file')})"
     task_id = pending.get("task_id")
     if isinstance(task_id, str) and task_id:
-        session.wait_for_task(task_id, what)
+        wait_for_task(session, task_id, what)
     else:
-        session.drain_worker(what, timeout=DRAIN_TIMEOUT)
+        drain_worker(session, what, timeout=DRAIN_TIMEOUT)
     marker.unlink(missing_ok=True)
     return what
 
@@ -152,13 +153,13 @@ def import_batch(session: DoccanoSession, project_id: int, path: Path, marker: P
     """One bulk import, announced in `marker` (when given) from before the upload until its task has run."""
     if marker is not None:
         atomic_write_json(marker, {"file": path.name, "task_id": None})
-    task_id = session.start_import(project_id, path, PROJECT_TYPE)
+    task_id = start_import(session, project_id, path, PROJECT_TYPE)
     if marker is not None:
         atomic_write_json(marker, {"file": path.name, "task_id": task_id})
-    status = session.wait_for_task(task_id, f"importing {path.name}")
+    status = wait_for_task(session, task_id, f"importing {path.name}")
     if marker is not None:
         marker.unlink(missing_ok=True)   # the task has run: its rows are in (or it failed and added none)
-    session.raise_import_errors(status, path.name)
+    raise_import_errors(status, path.name)
 
 
 def push_units(session: DoccanoSession, units: Sequence[Unit], *, annotators: Sequence[str] = (),
@@ -169,7 +170,7 @@ def push_units(session: DoccanoSession, units: Sequence[Unit], *, annotators: Se
 
     `cache_dir` keeps the project's (example id, unit id, hash) rows between runs (see listing.py) and the marker
     of a batch being imported; without it, a push cannot tell that an earlier one was cut short mid-import."""
-    project = session.project()
+    project = session.project_record()
     if project["project_type"] != PROJECT_TYPE:
         raise DoccanoError(f"project {project['name']!r} has type {project['project_type']}, expected {PROJECT_TYPE}")
     marker = pending_import_file(cache_dir, session, project) if cache_dir is not None else None
@@ -179,7 +180,7 @@ def push_units(session: DoccanoSession, units: Sequence[Unit], *, annotators: Se
     report = PushReport(project_id=project["id"], plan=plan, listing=how, waited_for=waited)
     if not plan.new:
         return report
-    session.check_worker()
+    check_worker(session)
     # Assignment counts over all units, so a unit keeps the same annotators whichever run uploads it.
     assignment = assign_annotators([u.unit_id for u in units], annotators, overlap)
     with tempfile.TemporaryDirectory(prefix="geostance-push-") as tmp:

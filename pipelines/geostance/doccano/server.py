@@ -1,15 +1,17 @@
 """A local Doccano 1.8.4 server: its own pinned virtualenv, SQLite database, web server and `doccano task` worker.
 
 `start_server` runs, in `.venv-doccano`, our `server_launcher.py` (with -I: the script's folder must not go on
-sys.path, where our labels.py would shadow Doccano's `labels` app) three times: `init` (migrate, roles, admin user;
-about 8 s on a fresh database, 1.5 s after), then `web` (gunicorn on 127.0.0.1) and `task` (celery worker, using
-Doccano's default SQLAlchemy/SQLite broker, so no Redis or RabbitMQ is needed) as background processes, each the
-leader of its own process group. Their pids go into `<home>/server.json`; `stop_server` signals exactly those groups.
-Readiness = Doccano's own health endpoint answers 200, which includes a round trip through the celery worker.
+sys.path, where a module of ours could shadow a Doccano app of the same name) three times: `init` (migrate, roles,
+admin user; about 8 s on a fresh database, 1.5 s after), then `web` (gunicorn on 127.0.0.1) and `task` (celery
+worker, using Doccano's default SQLAlchemy/SQLite broker, so no Redis or RabbitMQ is needed) as background processes,
+each the leader of its own process group. Their pids go into `<home>/server.json`; `stop_server` signals exactly
+those groups.
+Readiness = every check of Doccano's own health report passes (`health.py`), a round trip through the worker included.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,6 +28,7 @@ from urllib.parse import urlparse
 
 import requests
 
+from geostance.doccano.health import health_report, worker_problem
 from geostance.errors import GeostanceError
 from geostance.fileio import atomic_write_json, atomic_write_text, make_private_dir
 from geostance.paths import project_root
@@ -102,7 +105,8 @@ def port_in_use(port: int) -> bool:
 def local_port(url: str) -> int:
     parsed = urlparse(url)
     if parsed.scheme != "http" or parsed.hostname not in LOCAL_HOSTS:
-        raise GeostanceError(f"`doccano up` starts a local server: DOCCANO_URL must be http://127.0.0.1:PORT, not {url}")
+        raise GeostanceError(f"`doccano up` starts a local server: DOCCANO_URL must be http://127.0.0.1:PORT, "
+                             f"not {url}")
     return parsed.port or 80
 
 
@@ -144,24 +148,6 @@ def _alive(pid: int) -> bool:
         return done == 0
     except ChildProcessError:
         return True
-
-
-def health(url: str, timeout: float = 10.0) -> dict[str, str]:
-    """Doccano's health report ({check: "OK" | reason}); raises requests errors when the server cannot be reached."""
-    response = requests.get(f"{url}/v1/health/", params={"format": "json"}, timeout=timeout)
-    try:
-        return response.json()
-    except ValueError:
-        return {"http": f"status {response.status_code}"}
-
-
-def worker_problem(report: dict[str, str]) -> str | None:
-    """None when the celery worker answered the health check, else why not."""
-    celery = {k: v for k, v in report.items() if "celery" in k.lower()}
-    if not celery:
-        return "the health report has no celery check"
-    bad = [f"{k}: {v}" for k, v in celery.items() if v != "OK"]
-    return "; ".join(bad) or None
 
 
 def _secret_key(home: Path) -> str:
@@ -236,14 +222,14 @@ def _wait_healthy(state: ServerState, procs: list[subprocess.Popen], timeout: fl
     deadline = time.monotonic() + timeout
     last = "no answer yet"
     while time.monotonic() < deadline:
-        for name, proc in zip(("web server", "task worker"), procs):
+        for name, proc in zip(("web server", "task worker"), procs, strict=True):
             if proc.poll() is not None:
                 log = Path(state.home) / ("web.log" if name == "web server" else "task.log")
                 tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(empty log)"]
                 raise GeostanceError(f"the Doccano {name} exited with code {proc.returncode}: {tail[0]} "
                                      f"(log: {log})")
         try:
-            report = health(state.url, timeout=10)
+            report = health_report(state.url, timeout=10)
             problem = worker_problem(report)
             if problem is None and all(v == "OK" for v in report.values()):
                 return
@@ -271,10 +257,8 @@ def stop_server(home: Path | None = None, grace: float = 15.0) -> list[int]:
     while time.monotonic() < deadline and any(_alive(p) for p in stopped):
         time.sleep(0.1)
     for pid in stopped:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     for pid in stopped:
         _alive(pid)  # reap
     state_path(home).unlink(missing_ok=True)

@@ -64,7 +64,7 @@ def _task(app, base: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    # Our package's modules (labels.py, ...) sit beside this file and would shadow Doccano's apps of the same name.
+    # Our package's modules sit beside this file and would shadow any Doccano app of the same name.
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
     import backend.cli as doccano_cli  # sets DATABASE_URL/MEDIA_ROOT from DOCCANO_HOME and puts backend/ on sys.path

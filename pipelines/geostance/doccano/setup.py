@@ -7,6 +7,7 @@ Annotator accounts (optional) are created and added as members with the `annotat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,25 +84,23 @@ def _desired_project(schema: Schema, guideline: str) -> dict:
 
 
 def setup_project(session: DoccanoSession, schema: Schema, guideline: str,
-                  accounts: list[Account] = (), name: str | None = None) -> SetupReport:
+                  accounts: Sequence[Account] = (), name: str | None = None) -> SetupReport:
     name = name or session.settings.project
     desired = _desired_project(schema, guideline)
     project = session.find_project(name)
     if project is None:
-        with session.errors(f"creating project {name!r}"):
-            created = session.client.create_project(name=name, project_type=PROJECT_TYPE, **desired)
+        created = session.call_once(f"creating project {name!r}", session.api.create_project, name=name,
+                                    project_type=PROJECT_TYPE, **desired)
         report = SetupReport(project_id=created.id, project_created=True)
     else:
-        if project["project_type"] != PROJECT_TYPE:
-            raise DoccanoError(f"project {name!r} on {session.settings.url} has type {project['project_type']}, "
+        if project.project_type != PROJECT_TYPE:
+            raise DoccanoError(f"project {name!r} on {session.settings.url} has type {project.project_type.value}, "
                                f"expected {PROJECT_TYPE}; use another DOCCANO_PROJECT")
-        report = SetupReport(project_id=project["id"])
-        changed = {k: v for k, v in desired.items() if k in project and project[k] != v}
+        report = SetupReport(project_id=project.id)
+        changed = {k: v for k, v in desired.items() if getattr(project, k) != v}
         if changed:
-            session.request("PATCH", f"projects/{project['id']}", f"updating project {name!r}",
-                            json={**changed, "resourcetype": project.get("resourcetype", "IntentDetectionAndSlotFillingProject")})
+            session.call(f"updating project {name!r}", session.api.update_project, project.id, **changed)
             report.project_updated = sorted(changed)
-    session._project_cache.pop(name, None)
     _sync_labels(session, report, label_specs(schema))
     for account in accounts:
         _ensure_annotator(session, report, account)
@@ -111,18 +110,17 @@ def setup_project(session: DoccanoSession, schema: Schema, guideline: str,
 def _sync_labels(session: DoccanoSession, report: SetupReport, specs: list[LabelSpec]) -> None:
     pid = report.project_id
     for kind in ("span", "category"):
-        path = f"projects/{pid}/{kind}-types"
-        existing = {t["text"]: t for t in session.get(path, f"listing {kind} labels")}
+        existing = {t.text: t for t in session.call(f"listing {kind} labels", session.api.list_label_types, pid, kind)}
         wanted = [s for s in specs if s.kind == kind]
         for spec in wanted:
-            body = {"text": spec.text, "background_color": spec.color, "suffix_key": spec.suffix_key,
-                    "prefix_key": None, "text_color": "#ffffff"}
             current = existing.get(spec.text)
             if current is None:
-                session.post(path, f"creating {kind} label {spec.text!r}", json=body)
+                session.call_once(f"creating {kind} label {spec.text!r}", session.api.create_label_type, pid, kind,
+                                  spec.text, prefix_key=None, suffix_key=spec.suffix_key, color=spec.color)
                 report.labels_created.append(spec.text)
-            elif (current.get("background_color"), current.get("suffix_key")) != (spec.color, spec.suffix_key):
-                session.request("PATCH", f"{path}/{current['id']}", f"updating {kind} label {spec.text!r}", json=body)
+            elif (current.background_color, current.suffix_key) != (spec.color, spec.suffix_key):
+                session.call(f"updating {kind} label {spec.text!r}", session.api.update_label_type, pid, current.id,
+                             kind, prefix_key=None, suffix_key=spec.suffix_key, color=spec.color)
                 report.labels_updated.append(spec.text)
             else:
                 report.labels_unchanged += 1
@@ -130,13 +128,13 @@ def _sync_labels(session: DoccanoSession, report: SetupReport, specs: list[Label
 
 
 def _ensure_annotator(session: DoccanoSession, report: SetupReport, account: Account) -> None:
-    users = {u["username"]: u for u in session.get("users", "listing users", params={"q": account.username})}
-    if account.username not in users:
-        with session.errors(f"creating user {account.username!r}"):
-            session.client.create_user(account.username, account.password)
+    api = session.api
+    users = session.call("listing users", api.search_users, account.username)
+    if account.username not in {u.username for u in users}:
+        session.call_once(f"creating user {account.username!r}", api.create_user, account.username, account.password)
         report.users_created.append(account.username)
-    members = {m["username"] for m in session.get(f"projects/{report.project_id}/members", "listing members")}
-    if account.username not in members:
-        with session.errors(f"adding {account.username!r} as annotator"):
-            session.client.add_member(report.project_id, account.username, ANNOTATOR_ROLE)
+    members = session.call("listing members", api.list_members, report.project_id)
+    if account.username not in {m.username for m in members}:
+        session.call_once(f"adding {account.username!r} as annotator", api.add_member, report.project_id,
+                          account.username, ANNOTATOR_ROLE)
         report.members_added.append(account.username)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from geostance.corpus.store import Corpus
@@ -10,13 +10,13 @@ from geostance.corpus.units import UnitMode, split_units
 from geostance.doccano.annotate import annotate_from_file
 from geostance.doccano.client import connect
 from geostance.doccano.decisions import read_decisions
-from geostance.doccano.labels import LabelReport
-from geostance.doccano.preannotate import predict_with_spacy, preannotate, project_texts
+from geostance.doccano.preannotate import preannotate, predict_with_spacy, project_texts
 from geostance.doccano.pull import PullReport, pull_project
 from geostance.doccano.push import DEFAULT_BATCH_SIZE, PushReport, push_units
 from geostance.doccano.server import local_server_version, server_home_path
 from geostance.doccano.settings import DoccanoSettings
 from geostance.doccano.setup import Account, SetupReport, read_accounts, setup_project
+from geostance.doccano.user_labels import LabelReport
 from geostance.errors import InputError
 from geostance.paths import corpus_dir, guidelines_path
 from geostance.schema import Schema, load_schema
@@ -35,7 +35,7 @@ def run_setup(settings: DoccanoSettings, *, schema: Schema | None = None, guidel
 
 
 def run_push(settings: DoccanoSettings, *, corpus: Path | None = None, mode: UnitMode = UnitMode.paragraph,
-             annotators: list[str] = (), overlap: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
+             annotators: Sequence[str] = (), overlap: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
              on_batch: Callable[[int, int], None] = lambda _d, _t: None, refresh: bool = False,
              cache_dir: Path | None = None) -> PushReport:
     store = Corpus(corpus or corpus_dir())
@@ -64,7 +64,7 @@ def run_preannotate(settings: DoccanoSettings, *, model: Path | None = None, pre
         raise InputError(model or "--model", "give exactly one of --model DIR or --predictions FILE")
     if model is not None:
         decisions = predict_with_spacy(model, project_texts(connect(settings)), schema, threshold)
-    else:
+    elif predictions is not None:
         decisions = read_decisions(predictions, schema)
     accounts: list[Account] = read_accounts(accounts_file) if accounts_file else []
     return preannotate(settings, decisions, accounts, progress=progress)
