@@ -43,3 +43,8 @@ def test_pick_batch_respects_size_and_cap_and_never_skips_a_more_uncertain_eligi
             assert all(uncertainty[j] >= uncertainty[i] for j in picked)
         elif per_group.get(groups[i], 0) < cap:
             raise AssertionError(f"row {i} was eligible and left out of an unfilled batch")
+
+
+def test_a_label_no_model_knows_does_not_count_as_a_close_second() -> None:
+    u = margin_uncertainty(np.array([[1.0, np.nan, 0.9]]))
+    assert 0.9 < u[0] < 1.0

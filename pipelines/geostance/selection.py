@@ -11,7 +11,9 @@ import numpy as np
 
 
 def softmax(values: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of decision values (as the stance component's `doc.cats`)."""
+    """Row-wise softmax of decision values (as the stance component's `doc.cats`); NaN (a label no model knows)
+    scores 0."""
+    values = np.where(np.isnan(values), -np.inf, values)
     shifted = np.exp(values - values.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
 
