@@ -41,7 +41,9 @@ def stance_uncertainty(stance_dir: Path, texts: Sequence[str]) -> list[dict[str,
     targets = list(bundle["targets"])
     flat_texts = [t for t in texts for _ in targets]
     flat_targets = [g for _ in texts for g in targets]
-    margins = margin_uncertainty(stance_margins(bundle, flat_texts, flat_targets)) if flat_texts else []
+    if not flat_texts:
+        return [{} for _ in texts]
+    margins = margin_uncertainty(stance_margins(bundle, flat_texts, flat_targets))
     k = len(targets)
     return [{t: float(margins[i * k + j]) for j, t in enumerate(targets)} for i in range(len(texts))]
 
