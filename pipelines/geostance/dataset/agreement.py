@@ -10,157 +10,135 @@ from __future__ import annotations
 
 import io
 import math
-from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
 from geostance.dataset.adjudicate import UnitVotes
+from geostance.metrics import Span, cohen_kappa, entity_counts, fleiss_kappa, krippendorff_alpha
+
+Pair = tuple[str, str]
 
 
 def _clean(x: float | None) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
 
 
-def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:
-    """κ = (p_o − p_e) / (1 − p_e); None when undefined (no items, or chance agreement is 1)."""
-    n = len(a)
-    if n == 0 or n != len(b):
-        return None
-    po = sum(x == y for x, y in zip(a, b)) / n
-    ca, cb = Counter(a), Counter(b)
-    pe = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
-    if pe == 1:
-        return None
-    return (po - pe) / (1 - pe)
+def _pair_key(pair: Pair) -> str:
+    return f"{pair[0]}|{pair[1]}"
 
 
-def fleiss_kappa(items: Sequence[Sequence[str]]) -> float | None:
-    """Fleiss' κ over items that each have the same number (≥ 2) of ratings."""
-    items = [list(x) for x in items]
-    if not items:
-        return None
-    n = len(items[0])
-    if n < 2 or any(len(x) != n for x in items):
-        return None
-    categories = sorted({c for x in items for c in x})
-    big_n = len(items)
-    p_i = []
-    totals: Counter = Counter()
-    for ratings in items:
-        counts = Counter(ratings)
-        totals.update(counts)
-        p_i.append((sum(v * v for v in counts.values()) - n) / (n * (n - 1)))
-    p_bar = sum(p_i) / big_n
-    pe = sum((totals[c] / (big_n * n)) ** 2 for c in categories)
-    if pe == 1:
-        return None
-    return (p_bar - pe) / (1 - pe)
+def _stance_matrix(units: Sequence[UnitVotes], annotators: list[str], target: str) -> list[list[str | None]]:
+    """Rows are annotators, columns units; None where an annotator did not label the unit (or the target)."""
+    return [[u.stances.get(a, {}).get(target) if a in u.annotators else None for u in units] for a in annotators]
 
 
-def krippendorff_alpha(matrix: Sequence[Sequence[str | None]], categories: Sequence[str]) -> float | None:
-    """Nominal α; rows are annotators, columns units, None is missing."""
-    import krippendorff
-    import numpy as np
-
-    index = {c: i for i, c in enumerate(categories)}
-    data = np.array([[np.nan if v is None else index[v] for v in row] for row in matrix], dtype=float)
-    paired = (~np.isnan(data)).sum(axis=0) >= 2
-    if data.size == 0 or not paired.any() or len({v for row in matrix for v in row if v is not None}) < 2:
-        return None
-    try:
-        return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
-    except (ValueError, ZeroDivisionError):
-        return None
+def _pair_kappas(matrix: list[list[str | None]], annotators: list[str],
+                 pairs: list[Pair]) -> dict[Pair, tuple[float | None, int]]:
+    """Cohen's κ of each pair over the units both labelled, and how many units that is."""
+    out = {}
+    for a, b in pairs:
+        row_a, row_b = matrix[annotators.index(a)], matrix[annotators.index(b)]
+        both = [(x, y) for x, y in zip(row_a, row_b, strict=True) if x is not None and y is not None]
+        out[(a, b)] = (cohen_kappa([x for x, _ in both], [y for _, y in both]), len(both))
+    return out
 
 
-def span_f1(a: set[tuple[int, int, str]], b: set[tuple[int, int, str]]) -> tuple[int, int, int]:
-    """(matches, |a|, |b|): F1 = 2·matches / (|a| + |b|)."""
-    return len(a & b), len(a), len(b)
+def _target_agreement(matrix: list[list[str | None]], annotators: list[str],
+                      kappas: dict[Pair, tuple[float | None, int]], stance_labels: Sequence[str]) -> dict[str, Any]:
+    """One target's entry: pairwise κ, Fleiss' κ over the units everyone labelled, Krippendorff's α over all."""
+    columns = list(zip(*matrix, strict=True))
+    complete = [list(col) for col in columns if all(v is not None for v in col)]
+    entry: dict[str, Any] = {
+        "units_labelled": sum(any(v is not None for v in col) for col in columns),
+        "pairwise_cohen_kappa": {_pair_key(p): {"kappa": _clean(k), "units": n} for p, (k, n) in kappas.items()},
+        "fleiss_kappa": _clean(fleiss_kappa(complete)) if len(annotators) >= 2 else None,
+        "fleiss_units": len(complete),
+        "krippendorff_alpha": _clean(krippendorff_alpha(matrix, stance_labels)),
+    }
+    if len(annotators) == 2:
+        entry["cohen_kappa"] = _clean(next(iter(kappas.values()))[0])
+    return entry
 
 
-def _f1(tp: int, na: int, nb: int) -> float | None:
-    return None if na + nb == 0 else 2 * tp / (na + nb)
+def _stance_disagreements(units: Sequence[UnitVotes], annotators: list[str], target: str,
+                          matrix: list[list[str | None]]) -> list[dict[str, Any]]:
+    out = []
+    for j, u in enumerate(units):
+        votes = {a: matrix[i][j] for i, a in enumerate(annotators) if a in u.annotators}
+        if len(votes) >= 2 and len(set(votes.values())) > 1:
+            out.append({"unit_id": u.unit_id, "kind": "stance", "target": target, "votes": votes})
+    return out
+
+
+def _f1_or_none(tp: int, fp: int, fn: int, f1: float) -> float | None:
+    """F1 as scored, or None when neither annotator marked anything (nothing to agree on)."""
+    return None if tp + fp + fn == 0 else f1
+
+
+def _pair_entity_agreement(units: Sequence[UnitVotes], pair: Pair,
+                           entity_labels: Sequence[str]) -> tuple[float | None, dict[str, Any]]:
+    """Exact-span F1 of two annotators over the units both labelled, micro and per label (a as gold, b as
+    predicted: a match is symmetric, so F1 does not depend on the order)."""
+    a, b = pair
+    shared = [u for u in units if a in u.annotators and b in u.annotators]
+    counts = entity_counts([u.spans.get(a, set()) for u in shared], [u.spans.get(b, set()) for u in shared])
+    micro = counts.micro
+    micro_f1 = _f1_or_none(micro.tp, micro.fp, micro.fn, micro.fscore)
+    per_label = {}
+    for label in sorted(set(entity_labels) | set(counts.per_label)):
+        s = counts.per_label.get(label)
+        tp, fp, fn = (s.tp, s.fp, s.fn) if s is not None else (0, 0, 0)
+        per_label[label] = {"f1": _clean(_f1_or_none(tp, fp, fn, s.fscore if s is not None else 0.0)),
+                            "matches": tp, a: tp + fn, b: tp + fp}
+    return micro_f1, {"micro_f1": _clean(micro_f1), "per_label": per_label}
+
+
+def _span_disagreements(units: Sequence[UnitVotes]) -> list[dict[str, Any]]:
+    """Every span some but not all of a unit's annotators marked."""
+    out = []
+    for u in units:
+        if len(u.annotators) < 2:
+            continue
+        all_spans: set[Span] = set().union(*(u.spans.get(a, set()) for a in u.annotators))
+        for span in sorted(all_spans):
+            marked = sorted(a for a in u.annotators if span in u.spans.get(a, set()))
+            if len(marked) != len(u.annotators):
+                out.append({"unit_id": u.unit_id, "kind": "span", "start": span[0], "end": span[1],
+                            "label": span[2], "marked_by": marked, "not_by": sorted(set(u.annotators) - set(marked))})
+    return out
 
 
 def compute_agreement(units: Sequence[UnitVotes], annotators: Sequence[str], targets: Sequence[str],
                       stance_labels: Sequence[str], entity_labels: Sequence[str]) -> dict[str, Any]:
-    annotators = sorted(annotators)
-    pairs = list(combinations(annotators, 2))
+    """Stance agreement per target, entity agreement per pair of annotators, and the disagreements to review."""
+    names = sorted(annotators)
+    pairs = list(combinations(names, 2))
     stance: dict[str, Any] = {}
     disagreements: list[dict[str, Any]] = []
-    pair_kappas: dict[tuple[str, str], list[float]] = {p: [] for p in pairs}
+    pair_kappas: dict[Pair, list[float]] = {p: [] for p in pairs}
     for target in targets:
-        matrix = [[u.stances.get(a, {}).get(target) if a in u.annotators else None for u in units]
-                  for a in annotators]
-        per_pair = {}
-        for a, b in pairs:
-            ia, ib = annotators.index(a), annotators.index(b)
-            both = [(x, y) for x, y in zip(matrix[ia], matrix[ib]) if x is not None and y is not None]
-            k = cohen_kappa([x for x, _ in both], [y for _, y in both])
-            per_pair[f"{a}|{b}"] = {"kappa": _clean(k), "units": len(both)}
-            if k is not None:
-                pair_kappas[(a, b)].append(k)
-        complete = [[row[j] for row in matrix] for j in range(len(units)) if all(row[j] is not None for row in matrix)]
-        entry: dict[str, Any] = {
-            "units_labelled": sum(any(row[j] is not None for row in matrix) for j in range(len(units))),
-            "pairwise_cohen_kappa": per_pair,
-            "fleiss_kappa": _clean(fleiss_kappa(complete)) if len(annotators) >= 2 else None,
-            "fleiss_units": len(complete),
-            "krippendorff_alpha": _clean(krippendorff_alpha(matrix, stance_labels)),
-        }
-        if len(annotators) == 2:
-            entry["cohen_kappa"] = per_pair[f"{annotators[0]}|{annotators[1]}"]["kappa"]
-        stance[target] = entry
-        for j, u in enumerate(units):
-            votes = {a: matrix[i][j] for i, a in enumerate(annotators) if a in u.annotators}
-            if len(votes) >= 2 and len(set(votes.values())) > 1:
-                disagreements.append({"unit_id": u.unit_id, "kind": "stance", "target": target, "votes": votes})
-
+        matrix = _stance_matrix(units, names, target)
+        kappas = _pair_kappas(matrix, names, pairs)
+        stance[target] = _target_agreement(matrix, names, kappas, stance_labels)
+        for pair, (kappa, _) in kappas.items():
+            if kappa is not None:
+                pair_kappas[pair].append(kappa)
+        disagreements += _stance_disagreements(units, names, target, matrix)
     entities: dict[str, Any] = {}
-    pair_f1: dict[tuple[str, str], float | None] = {}
-    for a, b in pairs:
-        per_label = {lab: [0, 0, 0] for lab in entity_labels}
-        total = [0, 0, 0]
-        for u in units:
-            if a not in u.annotators or b not in u.annotators:
-                continue
-            sa, sb = u.spans.get(a, set()), u.spans.get(b, set())
-            for lab in set(entity_labels) | {s[2] for s in sa | sb}:
-                la = {s for s in sa if s[2] == lab}
-                lb = {s for s in sb if s[2] == lab}
-                tp, na, nb = span_f1(la, lb)
-                acc = per_label.setdefault(lab, [0, 0, 0])
-                acc[0] += tp
-                acc[1] += na
-                acc[2] += nb
-                total[0] += tp
-                total[1] += na
-                total[2] += nb
-        pair_f1[(a, b)] = _f1(*total)
-        entities[f"{a}|{b}"] = {"micro_f1": _clean(_f1(*total)),
-                                "per_label": {lab: {"f1": _clean(_f1(*v)), "matches": v[0], a: v[1], b: v[2]}
-                                              for lab, v in sorted(per_label.items())}}
-    for u in units:
-        if len(u.annotators) < 2:
-            continue
-        all_spans = set().union(*(u.spans.get(a, set()) for a in u.annotators))
-        for span in sorted(all_spans):
-            marked = sorted(a for a in u.annotators if span in u.spans.get(a, set()))
-            if len(marked) != len(u.annotators):
-                disagreements.append({"unit_id": u.unit_id, "kind": "span", "start": span[0], "end": span[1],
-                                      "label": span[2], "marked_by": marked,
-                                      "not_by": sorted(set(u.annotators) - set(marked))})
+    pair_f1: dict[Pair, float | None] = {}
+    for pair in pairs:
+        pair_f1[pair], entities[_pair_key(pair)] = _pair_entity_agreement(units, pair, entity_labels)
     return {
-        "annotators": annotators,
+        "annotators": names,
         "units": len(units),
         "units_multi_annotated": sum(len(u.annotators) >= 2 for u in units),
         "stance": stance,
         "entities": entities,
-        "pairwise": {"stance_mean_kappa": {f"{a}|{b}": _clean(sum(v) / len(v)) if v else None
-                                           for (a, b), v in pair_kappas.items()},
-                     "entity_micro_f1": {f"{a}|{b}": _clean(v) for (a, b), v in pair_f1.items()}},
-        "disagreements": disagreements,
+        "pairwise": {"stance_mean_kappa": {_pair_key(p): _clean(sum(v) / len(v)) if v else None
+                                           for p, v in pair_kappas.items()},
+                     "entity_micro_f1": {_pair_key(p): _clean(v) for p, v in pair_f1.items()}},
+        "disagreements": disagreements + _span_disagreements(units),
     }
 
 
@@ -172,7 +150,8 @@ def agreement_markdown(result: dict[str, Any], max_listed: int = 200) -> str:
     lines = ["# Inter-annotator agreement", "",
              f"Annotators: {', '.join(result['annotators'])}. Units: {result['units']} "
              f"({result['units_multi_annotated']} labelled by two or more).", "", "## Stance (per target)", "",
-             "| target | units | Cohen's κ (2 annotators) | Fleiss' κ (units) | Krippendorff's α |", "|---|---|---|---|---|"]
+             "| target | units | Cohen's κ (2 annotators) | Fleiss' κ (units) | Krippendorff's α |",
+             "|---|---|---|---|---|"]
     for target, e in result["stance"].items():
         lines.append(f"| {target} | {e['units_labelled']} | {_fmt(e.get('cohen_kappa'))} | "
                      f"{_fmt(e['fleiss_kappa'])} ({e['fleiss_units']}) | {_fmt(e['krippendorff_alpha'])} |")

@@ -16,8 +16,9 @@ def _pyplot():
 
 
 def _save(fig, path: Path) -> None:
-    from geostance.fileio import atomic_write_bytes
     import io
+
+    from geostance.fileio import atomic_write_bytes
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")

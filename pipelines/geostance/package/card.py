@@ -7,11 +7,8 @@ from typing import Any
 from geostance.evaluate.report import pct, summary_rows, with_ci
 
 
-def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] | None,
-                      stance_meta: dict[str, Any] | None, metrics: dict[str, Any] | None,
-                      dataset_info: dict[str, Any] | None) -> str:
-    ner_info = (ner_meta or {}).get("geostance", {})
-    lines = [
+def _intro(package_name: str, version: str, ner_meta: dict[str, Any] | None, ner_info: dict[str, Any]) -> list[str]:
+    return [
         f"# {package_name} {version}",
         "",
         "Named entities and per-target stance for English geopolitical news, trained by the geostance project "
@@ -39,9 +36,14 @@ def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] 
         "is loaded only if every type in it is on the component's explicit trusted list.",
         "",
     ]
+
+
+def _models(ner_meta: dict[str, Any] | None, ner_info: dict[str, Any],
+            stance_meta: dict[str, Any] | None) -> list[str]:
+    lines: list[str] = []
     if ner_meta:
-        lines += ["## Entities", "", f"Labels: {', '.join(ner_info.get('dataset_labels') or ner_info.get('labels') or [])}.",
-                  "", *_base_lines(ner_info)]
+        labels = ner_info.get("dataset_labels") or ner_info.get("labels") or []
+        lines += ["## Entities", "", f"Labels: {', '.join(labels)}.", "", *_base_lines(ner_info)]
     if stance_meta:
         lines += ["## Stance", "",
                   f"Targets: {', '.join(f'`{t}`' for t in stance_meta['targets'])}; labels "
@@ -50,31 +52,37 @@ def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] 
                   f"Search: {stance_meta['cv']}; grid `{stance_meta['param_grid']}`; best CV score (global) "
                   f"{_fmt(stance_meta['search'].get('global', {}).get('cv_score'))}, chosen "
                   f"`{stance_meta['search'].get('global', {}).get('best_params')}`.", ""]
-    lines += ["## Evaluation", ""]
-    if metrics:
-        lines += [f"Split `{metrics['split']}` of the dataset below; percent, 95% bootstrap CI in brackets.", "",
-                  "| score | model | baseline | baseline is |", "|---|---|---|---|"]
-        lines += ["| " + " | ".join(row) + " |" for row in summary_rows(metrics)]
-        ner = metrics.get("ner")
-        if ner:
-            lines += ["", "| entity label | support | F1 |", "|---|---|---|"]
-            lines += [f"| {lab} | {s['support']} | {pct(s['f1'])} |" for lab, s in ner["per_label"].items()]
-        news = metrics.get("realnews")
-        if news:
-            lines += ["", f"Real news the model never saw: `{news['data']}` (CoNLL-2003, {news['documents']} Reuters "
-                      f"documents), labels mapped "
-                      + ", ".join(f"{k}→{v}" for k, v in news["label_map"].items() if k != v)
-                      + f"; exact spans. F1 {with_ci(news['f1'], news['f1_ci'])}; per label: "
-                      + ", ".join(f"{lab} {pct(s['f1'])}" for lab, s in news["per_label"].items()) + "."]
-        stance = metrics.get("stance")
-        if stance:
-            lines += ["", "| stance target | n | macro-F1 | F_avg |", "|---|---|---|---|"]
-            lines += [f"| {t} | {s['n']} | {with_ci(s['macro_f1'], s['macro_f1_ci'])} | "
-                      f"{with_ci(s['f_avg'], s['f_avg_ci'])} |" for t, s in stance["per_target"].items()]
-        lines += [""]
-    else:
-        lines += ["Not evaluated (no metrics.json was given when this package was built).", ""]
-    lines += ["## Training data", ""]
+    return lines
+
+
+def _evaluation(metrics: dict[str, Any] | None) -> list[str]:
+    if not metrics:
+        return ["## Evaluation", "", "Not evaluated (no metrics.json was given when this package was built).", ""]
+    lines = ["## Evaluation", "", f"Split `{metrics['split']}` of the dataset below; percent, 95% bootstrap CI in "
+             "brackets.", "", "| score | model | baseline | baseline is |", "|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in summary_rows(metrics)]
+    ner = metrics.get("ner")
+    if ner:
+        lines += ["", "| entity label | support | F1 |", "|---|---|---|"]
+        lines += [f"| {lab} | {s['support']} | {pct(s['f1'])} |" for lab, s in ner["per_label"].items()]
+    news = metrics.get("realnews")
+    if news:
+        lines += ["", f"Real news the model never saw: `{news['data']}` (CoNLL-2003, {news['documents']} Reuters "
+                  f"documents), labels mapped "
+                  + ", ".join(f"{k}→{v}" for k, v in news["label_map"].items() if k != v)
+                  + f"; exact spans. F1 {with_ci(news['f1'], news['f1_ci'])}; per label: "
+                  + ", ".join(f"{lab} {pct(s['f1'])}" for lab, s in news["per_label"].items()) + "."]
+    stance = metrics.get("stance")
+    if stance:
+        lines += ["", "| stance target | n | macro-F1 | F_avg |", "|---|---|---|---|"]
+        lines += [f"| {t} | {s['n']} | {with_ci(s['macro_f1'], s['macro_f1_ci'])} | "
+                  f"{with_ci(s['f_avg'], s['f_avg_ci'])} |" for t, s in stance["per_target"].items()]
+    return lines + [""]
+
+
+def _training_data(dataset_info: dict[str, Any] | None, ner_info: dict[str, Any],
+                   stance_meta: dict[str, Any] | None) -> list[str]:
+    lines = ["## Training data", ""]
     if dataset_info:
         counts = dataset_info.get("counts", {})
         lines += [f"Dataset fingerprint `{dataset_info.get('fingerprint', '?')}` (source: "
@@ -84,32 +92,46 @@ def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] 
     else:
         fp = ner_info.get("dataset_fingerprint") or (stance_meta or {}).get("dataset_fingerprint", "?")
         lines += [f"Dataset fingerprint `{fp}`.", ""]
-    lines += [
-        "The geostance corpus: English news and opinion articles on Russia, North Korea and their partners, split "
-        "into paragraphs and annotated in Doccano with 7 entity types and a stance (FAVOR / AGAINST / NONE) "
-        "towards fixed targets. Splits are grouped by article.",
-        "",
-        "## Intended use",
-        "",
-        "Research and teaching: tagging entities and surfacing explicit stance in geopolitical news text similar "
-        "to the training corpus, as a first pass a person checks.",
-        "",
-        "## Limits",
-        "",
-        "- Small training set and a small test split: read the confidence intervals, not the point scores.",
-        "- The corpus is partly synthetic and narrow in topic; expect lower scores on other sources, registers "
-        "or periods. English only.",
-        "- Stance is predicted for the fixed targets above only; a text that does not discuss a target still gets "
-        "a label for it (usually NONE). Sarcasm, quotation and reported speech are hard for a bag-of-n-grams model.",
-        "- Not for decisions about people, and not a fact-checking tool.",
-        "",
-        "## Versions",
-        "",
-        "| library | version |", "|---|---|",
-    ]
+    return lines
+
+
+# What the card says about every release, whatever the models' figures.
+_USE_AND_LIMITS = [
+    "The geostance corpus: English news and opinion articles on Russia, North Korea and their partners, split "
+    "into paragraphs and annotated in Doccano with 7 entity types and a stance (FAVOR / AGAINST / NONE) "
+    "towards fixed targets. Splits are grouped by article.",
+    "",
+    "## Intended use",
+    "",
+    "Research and teaching: tagging entities and surfacing explicit stance in geopolitical news text similar "
+    "to the training corpus, as a first pass a person checks.",
+    "",
+    "## Limits",
+    "",
+    "- Small training set and a small test split: read the confidence intervals, not the point scores.",
+    "- The corpus is partly synthetic and narrow in topic; expect lower scores on other sources, registers "
+    "or periods. English only.",
+    "- Stance is predicted for the fixed targets above only; a text that does not discuss a target still gets "
+    "a label for it (usually NONE). Sarcasm, quotation and reported speech are hard for a bag-of-n-grams model.",
+    "- Not for decisions about people, and not a fact-checking tool.",
+    "",
+]
+
+
+def _versions(ner_info: dict[str, Any], stance_meta: dict[str, Any] | None) -> list[str]:
     versions = (stance_meta or {}).get("versions") or ner_info.get("versions") or {}
-    lines += [f"| {name} | {v} |" for name, v in versions.items()]
-    lines += [""]
+    return ["## Versions", "", "| library | version |", "|---|---|",
+            *[f"| {name} | {v} |" for name, v in versions.items()], ""]
+
+
+def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] | None,
+                      stance_meta: dict[str, Any] | None, metrics: dict[str, Any] | None,
+                      dataset_info: dict[str, Any] | None) -> str:
+    """The package's README.md: what the models are, how to use them, their scores, data, limits, versions."""
+    ner_info = (ner_meta or {}).get("geostance", {})
+    lines = [*_intro(package_name, version, ner_meta, ner_info), *_models(ner_meta, ner_info, stance_meta),
+             *_evaluation(metrics), *_training_data(dataset_info, ner_info, stance_meta), *_USE_AND_LIMITS,
+             *_versions(ner_info, stance_meta)]
     return "\n".join(lines)
 
 
