@@ -158,3 +158,18 @@ def test_the_doccano_package_reads_no_private_attribute_of_another_object():
                     and not (isinstance(node.value, ast.Name) and node.value.id == "self")):
                 private.append(f"{path.name}:{node.lineno}: .{node.attr}")
     assert private == []
+
+
+@pytest.mark.doccano
+def test_a_project_without_description_elsewhere_on_the_server_does_not_break_the_lookup(project_settings, admin):
+    """Doccano stores "" for a project created through its API without a description (its default); such a
+    project, anyone's, must not stop geostance from finding its own."""
+    other = admin.request("POST", "projects", "creating a project without description",
+                          json={"name": "no description here", "project_type": "SequenceLabeling",
+                                "resourcetype": "SequenceLabelingProject"})
+    try:
+        assert other["description"] == ""
+        assert admin.project()["name"] == project_settings.project
+        assert admin.find_project(project_settings.project)["name"] == project_settings.project
+    finally:
+        admin.request("DELETE", f"projects/{other['id']}", "deleting the project")

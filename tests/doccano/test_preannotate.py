@@ -25,7 +25,7 @@ def ruler_model(tmp_path_factory):
 def test_preannotations_are_visible_to_the_annotator_and_marked_as_predictions(project_settings, admin, ruler_model,
                                                                                schema):
     push_units(admin, make_units())
-    pid = admin.project().id
+    pid = admin.project()["id"]
     bob = as_annotator(project_settings, ANNOTATORS[1])
     # bob labelled art:p002 himself already: his work is not overwritten
     p002 = next(e for e in bob.list_examples(pid) if e["meta"]["unit_id"] == "art:p002")

@@ -66,7 +66,7 @@ def test_two_annotators_round_trip_through_pull_with_emoji_and_crlf(project_sett
         again = annotate_from_file(session, path, schema)  # idempotent
         assert again.spans_added == again.cats_added == 0 and again.unchanged == report.examples
     # What Doccano stores is in UTF-16 units, as its UI would have made it.
-    pid = admin.project().id
+    pid = admin.project()["id"]
     alice = as_annotator(project_settings, ANNOTATORS[0])
     ex0 = next(e for e in alice.list_examples(pid) if e["meta"]["unit_id"] == "art:p000")
     stored = {(s.start_offset, s.end_offset) for s in alice.api.list_spans(pid, ex0["id"])}

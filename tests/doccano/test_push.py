@@ -50,7 +50,7 @@ def test_push_twice_gives_exactly_one_example_per_unit(admin, tmp_path):
     third = push_units(admin, units, cache_dir=tmp_path, refresh=True)
     assert len(first.uploaded) == 5 and second.uploaded == [] and third.uploaded == []
     assert second.listing.startswith("cache of 5 rows") and third.listing == "full listing"
-    examples = admin.list_examples(admin.project().id)
+    examples = admin.list_examples(admin.project()["id"])
     assert sorted(e["meta"]["unit_id"] for e in examples) == sorted(u.unit_id for u in units)
     by_unit = {e["meta"]["unit_id"]: e for e in examples}
     for unit in units:  # text arrives unchanged: emoji and CRLF included
@@ -70,7 +70,7 @@ def test_changed_unit_is_reported_not_uploaded_again(admin, tmp_path):
         assert report.uploaded == []
         assert [c.unit_id for c in report.plan.changed] == ["art:p000"]
         assert report.plan.changed[0].uploaded_sha256 == units[0].sha256
-    assert len(admin.list_examples(admin.project().id)) == 5
+    assert len(admin.list_examples(admin.project()["id"])) == 5
 
 
 @pytest.mark.doccano
@@ -82,10 +82,10 @@ def test_interrupted_push_resumes_without_duplicates(admin, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         push_units(admin, units, batch_size=4, on_batch=stop_after_first_batch, cache_dir=tmp_path)
-    assert len(admin.list_examples(admin.project().id)) == 4
+    assert len(admin.list_examples(admin.project()["id"])) == 4
     resumed = push_units(admin, units, batch_size=4, cache_dir=tmp_path)
     assert len(resumed.uploaded) == 6 and len(resumed.plan.unchanged) == 4
-    examples = admin.list_examples(admin.project().id)
+    examples = admin.list_examples(admin.project()["id"])
     assert sorted(e["meta"]["unit_id"] for e in examples) == sorted(u.unit_id for u in units)
 
 
@@ -93,7 +93,7 @@ def test_interrupted_push_resumes_without_duplicates(admin, tmp_path):
 def test_cache_is_not_trusted_after_examples_were_deleted_and_added(admin, tmp_path):
     units = make_units()
     push_units(admin, units, cache_dir=tmp_path)
-    pid = admin.project().id
+    pid = admin.project()["id"]
     victim = next(e for e in admin.list_examples(pid) if e["meta"]["unit_id"] == "art:p004")
     admin.api.bulk_delete_examples(pid, [victim["id"]])
     admin.api.create_example(pid, "someone else's", meta={})
@@ -145,6 +145,6 @@ def test_a_push_killed_before_doccano_ran_its_import_does_not_duplicate_when_run
         resume.cancel()
         os.killpg(worker, signal.SIGCONT)
     assert again.uploaded == [] and again.waited_for.startswith("an import left by an interrupted push")
-    examples = admin.list_examples(admin.project().id)
+    examples = admin.list_examples(admin.project()["id"])
     assert sorted(e["meta"]["unit_id"] for e in examples) == sorted(u.unit_id for u in units)
     assert list(tmp_path.glob("*.pending.json")) == []

@@ -35,7 +35,7 @@ def test_setup_twice_gives_no_duplicates(project_settings, admin, schema):
 
 @pytest.mark.doccano
 def test_setup_updates_a_changed_guideline_and_colour(project_settings, admin, schema):
-    pid = admin.project().id
+    pid = admin.project()["id"]
     person = next(t for t in admin.api.list_label_types(pid, "span") if t.text == "PERSON")
     admin.api.update_label_type(pid, person.id, "span", color="#000000")
     report = setup_project(connect(project_settings), schema, "new guideline")
@@ -49,4 +49,4 @@ def test_setup_does_not_resend_a_guideline_that_ends_in_a_newline(project_settin
     first = setup_project(connect(project_settings), schema, guideline)
     again = setup_project(connect(project_settings), schema, guideline)
     assert first.project_updated == ["guideline"] and again.project_updated == []
-    assert admin.project().guideline == guideline.strip()
+    assert admin.project()["guideline"] == guideline.strip()

@@ -19,7 +19,7 @@ def test_an_import_with_a_bad_row_raises_with_its_line_after_the_good_rows_arriv
     path = tmp_path / "rows.jsonl"
     path.write_text('{"text": "first", "entities": [], "cats": []}\n{not json\n'
                     '{"text": "third", "entities": [], "cats": []}\n', encoding="ascii")
-    pid = admin.project().id
+    pid = admin.project()["id"]
     status = wait_for_task(admin, start_import(admin, pid, path, PROJECT_TYPE), "importing rows.jsonl")
     assert status["error"] is None
     with pytest.raises(DoccanoError, match=r"Doccano rejected 1 row\(s\) of rows.jsonl; first: line 2: "):

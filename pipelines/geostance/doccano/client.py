@@ -10,10 +10,12 @@ here:
   connection was made). Failures leave as a `DoccanoError` naming the server, the user and what was being done,
   never the password.
 - A session of our own (timeouts, kept-alive connections, safe to share between threads) for the endpoints it lacks
-  or gets wrong: the project record (its `Project` model drops `created_at`/`updated_at`), example pages of any size
-  at any offset (its lists page 5 rows at a time, about 3 ms a row on the server), Doccano's health report, and the
-  import/export tasks in `tasks.py`. doccano-client's own session cannot be shared without its private attributes,
-  so each logs in once (`login`).
+  or gets wrong: finding the project by name (its `Project` model drops `created_at`/`updated_at`, which name the
+  push cache and go into snapshot.json, and refuses a project with an empty description, Doccano's default for one
+  made through the API, so one such project anywhere on the server would stop every lookup), example pages of any
+  size at any offset (its lists page 5 rows at a time, about 3 ms a row on the server), Doccano's health report,
+  and the import/export tasks in `tasks.py`. doccano-client's own session cannot be shared without its private
+  attributes, so each logs in once (`login`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from typing import Any, ParamSpec, TypeVar
 
 import requests
 from doccano_client import DoccanoClient
-from doccano_client.models.project import Project
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
@@ -186,16 +187,25 @@ class DoccanoSession:
         return self.call("checking the server's health", health_report, self.settings.url, http=self._http,
                          timeout=self.timeout)
 
+    def list_rows(self, path: str, what: str, offset: int = 0) -> list[dict]:
+        """Every row of a paginated list from position `offset` on, PAGE_SIZE rows per request."""
+        rows: list[dict] = []
+        while True:
+            page = self.request("GET", path, what, params={"limit": PAGE_SIZE, "offset": offset + len(rows)})
+            rows.extend(page["results"])
+            if not page.get("next") or not page["results"]:
+                return rows
+
     # -- projects ----------------------------------------------------------------------------------------------------
-    def find_project(self, name: str) -> Project | None:
-        projects = self.call("listing projects", lambda: list(self.api.list_projects()))
-        matches = [p for p in projects if p.name == name]
+    def find_project(self, name: str) -> dict | None:
+        """The record of the project named `name`, as the server sends it, or None."""
+        matches = [p for p in self.list_rows("projects", "listing projects") if p["name"] == name]
         if len(matches) > 1:
             raise DoccanoError(f"Doccano at {self.settings.url} has {len(matches)} projects named {name!r} "
-                               f"(ids {[p.id for p in matches]}); rename all but one")
+                               f"(ids {[p['id'] for p in matches]}); rename all but one")
         return matches[0] if matches else None
 
-    def project(self, name: str | None = None) -> Project:
+    def project(self, name: str | None = None) -> dict:
         """The project named `name` (default: DOCCANO_PROJECT); a clear error when it does not exist."""
         name = name or self.settings.project
         found = self.find_project(name)
@@ -204,12 +214,6 @@ class DoccanoSession:
                                f"{self.settings.username!r}; create it with `geostance doccano setup`")
         return found
 
-    def project_record(self, name: str | None = None) -> dict:
-        """The project's full record as the server sends it, with the `created_at`/`updated_at` that name the push
-        cache and go into a pull's snapshot.json."""
-        project_id = self.project(name).id
-        return self.request("GET", f"projects/{project_id}", "reading the project")
-
     # -- examples ------------------------------------------------------------------------------------------------------
     def example_page(self, project_id: int, offset: int, limit: int) -> dict:
         """`{"count", "next", "results"}`: up to `limit` examples from position `offset` (creation order)."""
@@ -217,13 +221,8 @@ class DoccanoSession:
                             params={"limit": limit, "offset": offset})
 
     def list_examples(self, project_id: int, offset: int = 0) -> list[dict]:
-        """Every example from position `offset` on, PAGE_SIZE per request, as the server's dicts."""
-        rows: list[dict] = []
-        while True:
-            page = self.example_page(project_id, offset + len(rows), PAGE_SIZE)
-            rows.extend(page["results"])
-            if not page.get("next") or not page["results"]:
-                return rows
+        """Every example from position `offset` on, as the server's dicts."""
+        return self.list_rows(f"projects/{project_id}/examples", "listing examples", offset)
 
 
 def connect(settings: DoccanoSettings, **kwargs: Any) -> DoccanoSession:

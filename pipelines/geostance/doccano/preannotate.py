@@ -50,7 +50,7 @@ def predict_with_spacy(model_dir: Path, texts: dict[str, str], schema: Schema,
 
 
 def project_texts(session: DoccanoSession) -> dict[str, str]:
-    return {uid: ex["text"] for uid, ex in examples_by_unit(session, session.project().id).items()}
+    return {uid: ex["text"] for uid, ex in examples_by_unit(session, session.project()["id"]).items()}
 
 
 def preannotate(settings: DoccanoSettings, predictions: Sequence[Decision], accounts: Sequence[Account] = (),

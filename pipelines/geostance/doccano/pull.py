@@ -130,7 +130,7 @@ class ProjectState:
 
 
 def read_project_state(session: DoccanoSession) -> ProjectState:
-    record = session.project_record()
+    record = session.project()
     pid = record["id"]
     members = session.call("listing members", session.api.list_members, pid)
     labels = {}

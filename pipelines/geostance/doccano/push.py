@@ -170,7 +170,7 @@ def push_units(session: DoccanoSession, units: Sequence[Unit], *, annotators: Se
 
     `cache_dir` keeps the project's (example id, unit id, hash) rows between runs (see listing.py) and the marker
     of a batch being imported; without it, a push cannot tell that an earlier one was cut short mid-import."""
-    project = session.project_record()
+    project = session.project()
     if project["project_type"] != PROJECT_TYPE:
         raise DoccanoError(f"project {project['name']!r} has type {project['project_type']}, expected {PROJECT_TYPE}")
     marker = pending_import_file(cache_dir, session, project) if cache_dir is not None else None

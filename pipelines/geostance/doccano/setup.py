@@ -93,13 +93,13 @@ def setup_project(session: DoccanoSession, schema: Schema, guideline: str,
                                     project_type=PROJECT_TYPE, **desired)
         report = SetupReport(project_id=created.id, project_created=True)
     else:
-        if project.project_type != PROJECT_TYPE:
-            raise DoccanoError(f"project {name!r} on {session.settings.url} has type {project.project_type.value}, "
+        if project["project_type"] != PROJECT_TYPE:
+            raise DoccanoError(f"project {name!r} on {session.settings.url} has type {project['project_type']}, "
                                f"expected {PROJECT_TYPE}; use another DOCCANO_PROJECT")
-        report = SetupReport(project_id=project.id)
-        changed = {k: v for k, v in desired.items() if getattr(project, k) != v}
+        report = SetupReport(project_id=project["id"])
+        changed = {k: v for k, v in desired.items() if k in project and project[k] != v}
         if changed:
-            session.call(f"updating project {name!r}", session.api.update_project, project.id, **changed)
+            session.call(f"updating project {name!r}", session.api.update_project, project["id"], **changed)
             report.project_updated = sorted(changed)
     _sync_labels(session, report, label_specs(schema))
     for account in accounts:

@@ -73,7 +73,7 @@ def write_labels(session: DoccanoSession, decisions: Sequence[Decision], *, repl
                  confirm: bool, progress: Callable[[int], None] = lambda _n: None) -> LabelReport:
     """Make the logged-in user's labels on each decision's example equal the decision (`replace`), or add the
     missing ones only. `only_unlabelled` skips examples where the user has any label (pre-annotation)."""
-    pid = session.project().id
+    pid = session.project()["id"]
     span_ids, cat_ids = label_type_ids(session, pid)
     examples = examples_by_unit(session, pid)
     report = LabelReport(user=session.settings.username)
