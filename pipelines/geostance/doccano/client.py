@@ -1,8 +1,8 @@
 """One connection to a Doccano server as one user: doccano-client's public API, and a thin layer for what it lacks.
 
-`DoccanoSession.api` is doccano-client's `DoccanoClient`; every call it covers (projects, label types, users,
-members, spans, categories, example state, single examples) is made through it. What it lacks, and only that, is
-here:
+`DoccanoSession.api` is doccano-client's `DoccanoClient`; every call it covers (creating, updating and deleting
+projects; label types, users, members, spans, categories, example state, single examples) is made through it. What
+it lacks, and only that, is here:
 
 - Retries and one-line errors. doccano-client takes no session, adapter or timeout, so every call, its own and
   ours, goes through `call` (a request that may safely run twice: retried on connection errors, timeouts and 5xx)
