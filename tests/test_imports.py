@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "pipelines" / "geostance"
 
 # Each unit (a subpackage or top-level module of geostance) may import units of its own layer or earlier ones.
 LAYERS = [
-    {"errors", "paths", "fileio", "textfile", "jsonl", "fields", "schema", "metrics"},
+    {"errors", "paths", "fileio", "textfile", "jsonl", "fields", "schema", "metrics", "selection"},
     {"runtime", "pipes"},
     {"corpus"},
     {"doccano"},

@@ -5,5 +5,5 @@ close a finished job.
 - `partitions`: planning (which bytes / row groups / articles make one partition) and reading one partition;
 - `output`: the Parquet schema, atomic partition files, the manifest, reading predictions back;
 - `job`: the partition task (runs anywhere) and `run_job` (plans, skips finished partitions, runs the rest);
-- `engines`: the `PredictEngine` interface and its local and Dask implementations.
+- `engines`: the local and Dask implementations of `job.PredictEngine`.
 """

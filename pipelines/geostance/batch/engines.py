@@ -1,4 +1,4 @@
-"""Where partition tasks run. An engine is anything with `prepare`, `map` and `close` (`PredictEngine`); the job
+"""Where partition tasks run. An engine is anything with `prepare`, `map` and `close` (`job.PredictEngine`); the job
 logic (planning, skipping, atomic files, manifest) does not depend on which. Two are built:
 
 - `LocalEngine`: every partition in this process, one after the other;
@@ -10,28 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Any
 
-from geostance.batch.job import JobSummary, PartitionResult, PartitionTask, PredictJob, cached_pipeline, \
-    predict_partition, run_job
+from geostance.batch.job import JobSummary, PartitionResult, PartitionTask, PredictEngine, PredictJob, \
+    cached_pipeline, predict_partition, run_job
 from geostance.errors import GeostanceError
 from geostance.predict import ModelSpec
 
 ENGINES = ("local", "dask")
-
-
-class PredictEngine(Protocol):
-    @property
-    def description(self) -> str: ...  # one line for the user: where tasks run
-
-    def prepare(self, model: ModelSpec) -> None:
-        """Make the model ready where tasks run (load it once per process)."""
-
-    def map(self, tasks: Sequence[PartitionTask]) -> Iterator[PartitionResult]:
-        """Run every task; yield each result as it finishes (any order); raise on the first failed task."""
-
-    def close(self) -> None:
-        """Release what the engine started."""
 
 
 class LocalEngine:

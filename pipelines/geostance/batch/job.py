@@ -13,10 +13,10 @@ import resource
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from geostance.batch.output import MANIFEST, SUCCESS, TEMP_NAME, check_out_dir, partition_info, write_manifest, \
     write_partition
@@ -24,9 +24,6 @@ from geostance.batch.partitions import DEFAULT_PARTITION_ROWS, OUTPUT_NAME, Part
     read_partition
 from geostance.errors import GeostanceError, InputError
 from geostance.predict import ModelInfo, ModelSpec, describe_model, load_spec, predict_records
-
-if TYPE_CHECKING:
-    from geostance.batch.engines import PredictEngine
 
 
 @dataclass(frozen=True)
@@ -151,6 +148,21 @@ def _manifest(model: ModelInfo, results: list[PartitionResult]) -> dict[str, Any
             "skipped": sum(len(r.skipped) for r in results),
             "partitions": [{"file": r.file, "inputs": r.names, "first_line": r.first_line, "rows": r.rows,
                             "skipped": r.skipped} for r in results]}
+
+
+class PredictEngine(Protocol):
+    @property
+    def description(self) -> str: ...  # one line for the user: where tasks run
+
+    def prepare(self, model: ModelSpec) -> None:
+        """Make the model ready where tasks run (load it once per process)."""
+
+    def map(self, tasks: Sequence[PartitionTask]) -> Iterator[PartitionResult]:
+        """Run every task; yield each result as it finishes (any order); raise on the first failed task."""
+
+    def close(self) -> None:
+        """Release what the engine started."""
+
 
 
 def run_job(job: PredictJob, engine: PredictEngine,
