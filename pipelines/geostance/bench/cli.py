@@ -1,4 +1,4 @@
-"""`geostance bench [realnews|ner|stance|speed]`: each part alone, or all of them without a sub-command.
+"""`geostance bench [realnews|ner|stance|speed|active]`: each part alone, or all of them without a sub-command.
 
 Options are parsed here; the work is in `geostance.bench.run`.
 """
@@ -123,3 +123,15 @@ def speed_cmd(
                                 ner_model=ner_model, stance_model=stance_model, predict_units=predict_units,
                                 predict_rounds=predict_rounds)
     _done(*run_parts(("speed",), options, say=_say))
+
+
+@app.command("active")
+def active_cmd(
+    data_dir: Path = typer.Option(None, "--data-dir", help=DATA_HELP),
+    out: Path = typer.Option(None, "--out", help=OUT_HELP),
+) -> None:
+    """Active learning: labels the annotation queue's strategy needs to reach 95% of the full-data stance F_avg,
+    against random batches (SemEval-2016 and the corpus; 3 seeds; curves plotted)."""
+    from geostance.bench.run import BenchOptions, run_parts
+
+    _done(*run_parts(("active_learning",), BenchOptions.make(data_dir, out), say=_say))

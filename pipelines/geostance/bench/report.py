@@ -214,6 +214,35 @@ def _stance_section(results: dict[str, Any]) -> list[str]:
     return out
 
 
+ACTIVE_SAVING_TARGET = 0.30
+
+
+def _active_row(name: str, run: dict[str, Any]) -> str:
+    needed = run["labels_needed"]
+    q, r = needed["queue"], needed["random"]
+    return (f"| {name} | {pct(run['full_data_f_avg'])} | {q['mean']:.0f} ({q['min']}–{q['max']}) | "
+            f"{r['mean']:.0f} ({r['min']}–{r['max']}) | {100 * run['queue_saving']:.0f}% | "
+            f"{_verdict(run['queue_saving'], ACTIVE_SAVING_TARGET)} |")
+
+
+def _active_section(results: dict[str, Any]) -> list[str]:
+    runs = results.get("active_learning")
+    out = ["## Active learning: labels the annotation queue saves", ""]
+    if not runs:
+        return out + ["Not run yet: `geostance bench active`.", ""]
+    out += ["Simulated annotation (gold labels stand in for annotators): a random seed set, then batches chosen by the "
+            "queue's strategy (margin uncertainty of the stance model, a cap per article, or per target where there "
+            "are no articles) or at random; refit with fixed hyper-parameters; test F_avg after each batch; 3 seeds. "
+            "\"Needed\" is the first point from which the curve stays at or above 95% of the full-data score "
+            "(mean over seeds, range in brackets).", "",
+            "| data | full-data F_avg | queue needs | random needs | fewer labels | target 30% |",
+            "|---|---:|---:|---:|---:|---|"]
+    out += [_active_row(name, run) for name, run in runs.items()]
+    out += ["", "Curves: " + ", ".join(f"`{run['plot']}`" for run in runs.values() if run.get("plot")) + ".", "",
+            *_run_lines(results.get("runs", {}).get("active_learning")), ""]
+    return out
+
+
 def _mb(value: Any) -> str:
     return "–" if value is None else f"{float(value):.0f}"
 
@@ -302,5 +331,6 @@ def render_markdown(results: dict[str, Any]) -> str:
     lines += _ner_section(results)
     lines += _stance_section(results)
     lines += _speed_section(results)
+    lines += _active_section(results)
     lines += _ablation_section()
     return "\n".join(lines).rstrip() + "\n"

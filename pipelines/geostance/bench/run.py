@@ -18,7 +18,7 @@ from geostance.bench.report import load_results, merge_part, pct, write_results
 from geostance.errors import GeostanceError
 from geostance.paths import configs_dir, dataset_dir, models_dir, shared_data_dir
 
-PARTS = ("realnews", "ner", "stance", "speed")
+PARTS = ("realnews", "ner", "stance", "speed", "active_learning")
 
 # The CoNLL budget: three members of 4,000 steps each (the learning rate decays to 0 at the last step), sized to
 # finish within the 60 minutes on 2 CPU cores (see BENCHMARKS.md, ablations). The config's own limits stay
@@ -139,6 +139,10 @@ def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> t
                                               predict_units=options.predict_units,
                                               predict_rounds=options.predict_rounds), say=say)
         return value, [f"{row['name']}: {row['ratio']:.2f}x" for row in value["rows"]]
+    if part == "active_learning":
+        from geostance.bench.active import run_active_bench
+
+        return run_active_bench(options.data_dir, dataset_dir(), options.out_dir, say, options.progress)
     raise GeostanceError(f"unknown bench part {part!r}; choose from {list(PARTS)}")
 
 

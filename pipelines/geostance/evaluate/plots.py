@@ -76,3 +76,23 @@ def learning_curve_png(fractions: Sequence[float], series: dict[str, Sequence[fl
     _save(fig, path)
     plt.close(fig)
     return path
+
+
+def learning_curves_png(curves: dict[str, dict[str, list[tuple[int, float]]]], goal: float, title: str,
+                        path: Path) -> Path:
+    """One line per strategy and seed (score by labelled rows) and the goal as a dashed line."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    colours = {"queue": "tab:blue", "random": "tab:orange"}
+    for strategy, by_seed in curves.items():
+        for k, curve in enumerate(by_seed.values()):
+            xs, ys = zip(*curve, strict=True)
+            ax.plot(xs, ys, color=colours.get(strategy), alpha=0.8, label=strategy if k == 0 else None)
+    ax.axhline(goal, linestyle="--", color="grey", label="95% of full data")
+    ax.set_xlabel("labelled rows")
+    ax.set_ylabel("test F_avg")
+    ax.set_title(title)
+    ax.legend()
+    _save(fig, path)
+    plt.close(fig)
+    return path
