@@ -1,26 +1,29 @@
-import pyarrow as pa
 import pytest
 import spacy
 
 from geostance.dataset.align import Aligner, AlignmentReport, AlignPolicy
-from geostance.dataset.features import ner_features
+from geostance.dataset.features import bio_tag_names
 from geostance.dataset.records import NerRecord, RawSpan
+from geostance.errors import InputError
 
 LABELS = ["PERSON", "GPE", "ORG"]
+TOKENIZER = spacy.blank("en").tokenizer
 
 
 def run(texts_spans, policy=AlignPolicy.expand, tokens=None):
+    """Rows like the build writes them (text, tokens, ner_tags, spans) and the report."""
     report = AlignmentReport(policy=policy.value)
-    aligner = Aligner(spacy.blank("en").tokenizer, LABELS, policy, report, ner_features(LABELS).arrow_schema)
+    aligner = Aligner(TOKENIZER, LABELS, policy, report)
     recs = [NerRecord(f"u{i}", "a", f"a:p{i:03d}", text, [RawSpan(*s) for s in spans], f"f.jsonl:{i + 1}",
                       tokens=tokens)
             for i, (text, spans) in enumerate(texts_spans)]
-    return aligner.batch(recs).to_pylist(), report
+    rows = [{"text": r.text, "tokens": u.tokens, "ner_tags": u.tags, "spans": u.spans}
+            for r, u in zip(recs, aligner.align(recs), strict=True)]
+    return rows, report
 
 
 def spans_of(row):
-    sp = row["spans"]
-    return [(row["text"][s:e], LABELS[lab]) for s, e, lab in zip(sp["start"], sp["end"], sp["label"])]
+    return [(row["text"][s:e], LABELS[lab]) for s, e, lab in row["spans"]]
 
 
 def test_exact_spans_give_bio_tags_and_round_trip_with_emoji_and_crlf():
@@ -30,7 +33,7 @@ def test_exact_spans_give_bio_tags_and_round_trip_with_emoji_and_crlf():
     assert spans_of(row) == [("Kim", "PERSON"), ("Putin", "PERSON"), ("Pyongyang", "GPE")]
     doc = spacy.blank("en")(text)
     assert row["tokens"] == [t.text for t in doc]
-    tag_names = ner_features(LABELS)["ner_tags"].feature.names
+    tag_names = bio_tag_names(LABELS)
     tags = [tag_names[t] for t in row["ner_tags"]]
     assert tags[row["tokens"].index("Kim")] == "B-PERSON"
     assert tags[row["tokens"].index("Pyongyang")] == "B-GPE"
@@ -46,14 +49,14 @@ def test_multi_token_span_gets_b_then_i():
 @pytest.mark.parametrize("policy,expected,action", [
     (AlignPolicy.expand, [("Pyongyang", "GPE")], "expanded"),
     (AlignPolicy.contract, [], "dropped"),
-    (AlignPolicy.strict, [], "dropped"),
+    (AlignPolicy.drop, [], "dropped"),
 ])
 def test_policy_on_span_inside_a_token(policy, expected, action):
     rows, report = run([("to Pyongyang now", [(3, 8, "GPE")])], policy)
     assert spans_of(rows[0]) == expected
     (item,) = report.items
     assert item["action"] == action and item["text"] == "Pyong"
-    assert item["kind"] == ("misaligned" if action != "dropped" or policy is AlignPolicy.strict else "no_token")
+    assert item["kind"] == ("misaligned" if action != "dropped" or policy is AlignPolicy.drop else "no_token")
 
 
 def test_contract_keeps_whole_tokens_inside():
@@ -119,3 +122,18 @@ def test_contract_leaves_whitespace_tokens_outside_the_entity():
     rows, report = run([("the Kim  regime", [(4, 11, "PERSON")])], AlignPolicy.contract)
     assert spans_of(rows[0]) == [("Kim", "PERSON")]
     assert report.items[0]["new_text"] == "Kim"
+
+
+@pytest.mark.parametrize("policy", list(AlignPolicy))
+def test_each_policy_is_char_span_with_its_alignment_mode(policy):
+    text = "the Korean Peninsula's coast near Pyongyang"
+    spans = [(4, 10, "GPE"), (11, 19, "ORG"), (11, 22, "ORG"), (34, 39, "GPE")]    # exact, inside, across, inside
+    for given in spans:
+        rows, _ = run([(text, [given])], policy)
+        span = TOKENIZER(text).char_span(given[0], given[1], alignment_mode=policy.alignment_mode)
+        assert spans_of(rows[0]) == ([] if span is None else [(span.text, given[2])])
+
+
+def test_given_tokens_that_do_not_spell_the_text_are_refused():
+    with pytest.raises(InputError, match=r"f\.jsonl:1: the given tokens joined by spaces are not the text"):
+        run([("EU  rejects", [])], tokens=["EU", "rejects"])

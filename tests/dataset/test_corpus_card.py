@@ -2,15 +2,17 @@
 
 import pytest
 
+from geostance.dataset.build import BuildOptions, build_dataset
 from geostance.dataset.corpus_card import render_corpus_card
-from geostance.dataset.service import BuildRequest, CardRequest, render_corpus_card_from_build, run_build
+from geostance.dataset.inputs.snapshot import SnapshotInput
+from geostance.dataset.reports import CardRequest, render_corpus_card_from_build
 from geostance.schema import load_schema
 
 
 def test_committed_card_matches_a_fresh_build(repo_root, tmp_path, monkeypatch):
     monkeypatch.chdir(repo_root)
     out = tmp_path / "dataset"
-    run_build(BuildRequest(out=out, progress=False))
+    build_dataset(SnapshotInput.open(), out, BuildOptions(progress=False))
     fresh = render_corpus_card_from_build(CardRequest(dataset=out))
     committed = (repo_root / "annotations" / "README.md").read_text(encoding="utf-8")
     assert fresh == committed, "annotations/README.md is stale: run `make dataset && geostance dataset card`"

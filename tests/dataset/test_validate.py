@@ -2,7 +2,6 @@ import json
 
 from geostance.dataset.validate import validate_snapshot
 from geostance.schema import load_schema
-
 from tests.dataset.conftest import span, units_of, write_snapshot
 
 

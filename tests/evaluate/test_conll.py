@@ -4,7 +4,9 @@ import json
 
 import pytest
 
-from geostance.dataset.service import BuildRequest, run_build
+from geostance.dataset.build import BuildOptions, build_dataset
+from geostance.dataset.inputs import SplitFiles
+from geostance.dataset.inputs.conll import ConllInput
 from geostance.evaluate.run import evaluate
 from geostance.train.ner import train_ner
 from tests.train.fixtures import FAST_NER
@@ -38,8 +40,8 @@ def test_evaluate_on_a_dataset_built_from_conll(tmp_path, repo_root):
     files = {split: _conll(tmp_path / f"eng.{split}", n, seed) for split, n, seed in
              (("train", 12, 0), ("dev", 3, 1), ("test", 4, 2))}
     data = tmp_path / "dataset"
-    run_build(BuildRequest(kind="conll", train=[files["train"]], dev=[files["dev"]], test=[files["test"]],
-                           out=data, progress=False))
+    build_dataset(ConllInput(SplitFiles(train=[files["train"]], dev=[files["dev"]], test=[files["test"]])), data,
+                  BuildOptions(progress=False))
     train_ner(data, tmp_path / "ner", repo_root / "pipelines" / "configs" / "ner.cfg", overrides=dict(FAST_NER))
     metrics = evaluate(data, tmp_path / "eval", ner_model=tmp_path / "ner", resamples=100).metrics
     ner = metrics["ner"]

@@ -8,7 +8,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from geostance.dataset.align import Aligner, AlignmentReport, AlignPolicy
-from geostance.dataset.features import ner_features
 from geostance.dataset.records import NerRecord, RawSpan
 from tests.fuzz.strategies import fuzz_settings
 
@@ -43,18 +42,18 @@ def records(draw: st.DrawFn) -> list[NerRecord]:
 @given(batch=records(), policy=st.sampled_from(list(AlignPolicy)))
 def test_the_report_accounts_for_every_span_once(batch, policy):
     report = AlignmentReport(policy=policy.value)
-    aligner = Aligner(TOKENIZER, LABELS, policy, report, ner_features(LABELS).arrow_schema)
-    rows = aligner.batch(batch).to_pylist()
+    aligner = Aligner(TOKENIZER, LABELS, policy, report)
+    units = aligner.align(batch)
     summary = report.summary()
     given_spans = sum(len(r.spans) for r in batch)
     assert summary["spans_in"] == given_spans
     assert summary["spans_in"] == summary["spans_exact"] + summary["spans_adjusted"] + summary["spans_dropped"]
     assert summary["spans_kept"] == summary["spans_exact"] + summary["spans_adjusted"]
     assert len(report.items) == summary["spans_adjusted"] + summary["spans_dropped"]   # each one listed
-    assert sum(len(row["spans"]["start"]) for row in rows) == summary["spans_kept"]
-    for record, row in zip(batch, rows):
-        edges = _token_edges(row["tokens"], record.text)
-        for start, end in zip(row["spans"]["start"], row["spans"]["end"]):
+    assert sum(len(unit.spans) for unit in units) == summary["spans_kept"]
+    for record, unit in zip(batch, units, strict=True):
+        edges = _token_edges(unit.tokens, record.text)
+        for start, end, _ in unit.spans:
             surface = record.text[start:end]
             assert surface and surface == surface.strip(), (record.text, start, end)
             assert start in edges["starts"] and end in edges["ends"], (record.text, start, end)

@@ -5,9 +5,21 @@ import spacy
 from typer.testing import CliRunner
 
 from geostance.cli import build_app
+from geostance.dataset.align import AlignmentReport
+from geostance.dataset.build import BuildOptions, build_dataset
+from geostance.dataset.inputs import SplitFiles
+from geostance.dataset.inputs.doccano_files import DoccanoFilesInput, LabelSource
+from geostance.dataset.splits import parse_ratios
 from geostance.errors import GeostanceError
 from geostance.train.data import load_task
-from geostance.train.ner import AlignmentStats, parse_overrides, rows_to_docs, train_ner
+from geostance.train.ner import (
+    doc_from_tokens,
+    parse_overrides,
+    rehearsal_aligner,
+    rows_to_docs,
+    token_spaces,
+    train_ner,
+)
 from geostance.train.rehearsal import Rehearsal
 from tests.train.fixtures import FAST_NER
 
@@ -56,17 +68,62 @@ def test_missing_config_and_missing_dataset_are_errors(tmp_path, small_dataset):
         load_task(tmp_path / "empty", "ner")
 
 
-def test_misaligned_spans_are_adjusted_or_dropped_and_listed():
+def _built_dataset(tmp_path):
+    """A dataset built by the dataset stage from a Doccano export, with a span off token boundaries."""
+    export = tmp_path / "export.jsonl"
+    rows = [{"text": f"Kim Jong Un met Putin in  Pyongyang {i}.", "unit_id": f"a{i}:p000", "article_id": f"a{i}",
+             "entities": [[0, 6, "PERSON"], [16, 21, "PERSON"], [26, 35, "GPE"]]} for i in range(12)]
+    export.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "dataset"
+    build_dataset(DoccanoFilesInput(SplitFiles([export]), labels_from=LabelSource.data), out,
+                  BuildOptions(ratios=parse_ratios("0.5,0.5,0"), progress=False))
+    return out
+
+
+def test_training_docs_are_the_builds_tokens_and_tags(tmp_path):
+    data = load_task(_built_dataset(tmp_path), "ner")
+    split = data.split("train")
+    docs = rows_to_docs(spacy.blank("en").vocab, split, "train")
+    for row, doc in zip(split, docs, strict=True):
+        assert doc.text == row["text"] and [t.text for t in doc] == row["tokens"]
+        assert [t.text for t in doc][6:8] == [" ", "Pyongyang"]            # the extra space stays a token
+        # "Kim Jo" was expanded to whole tokens by the build; the trainer takes that, it does not align again
+        assert [(e.text, e.label_) for e in doc.ents] == [("Kim Jong", "PERSON"), ("Putin", "PERSON"),
+                                                          ("Pyongyang", "GPE")]
+
+
+def test_token_spaces_rebuild_the_text_or_say_where_they_cannot():
+    assert token_spaces("a  b\n c ", ["a", " ", "b", "\n", "c"], "r") == [True, False, False, True, True]
+    doc = doc_from_tokens(spacy.blank("en").vocab, "EU rejects it", ["EU", "rejects", "it"], ["B-ORG", "O", "O"], "r")
+    assert doc.text == "EU rejects it" and [(e.text, e.label_) for e in doc.ents] == [("EU", "ORG")]
+    with pytest.raises(GeostanceError, match=r"row 7: token 1 'rejected' does not come next in the text \(at"):
+        token_spaces("EU rejects", ["EU", "rejected"], "row 7")
+    with pytest.raises(GeostanceError, match="row 7: the tokens cover 2 of the text's 10 characters"):
+        token_spaces("EU rejects", ["EU"], "row 7")
+
+
+def test_rehearsal_paragraphs_are_aligned_by_the_dataset_aligner():
     nlp = spacy.blank("en")
-    rows = [{"id": "r1", "text": "Kim Jong Un met Putin.", "spans": {"start": [0, 1, 16], "end": [6, 3, 21],
-                                                                         "label": [0, 0, 1]}}]
-    stats = AlignmentStats()
-    docs = rows_to_docs(nlp, rows, ["PERSON", "GPE"], stats)
-    assert stats.spans == 3
-    # "Kim Jo" expands to "Kim Jong"; "im" lies inside the token "Kim", which expands to an overlap and is dropped
-    assert [a["to"] for a in stats.adjusted] == [[0, 8], [0, 3]]
-    assert [d["reason"] for d in stats.dropped] == ["overlaps another span"]
-    assert [(e.text, e.label_) for e in docs[0].ents] == [("Kim Jong", "PERSON"), ("Putin", "GPE")]
+    report = AlignmentReport(policy="expand")
+    align = rehearsal_aligner(nlp, ["PERSON", "GPE"], report)
+    rows = [{"id": "news.txt#1", "text": "Kim Jong Un met Putin.",
+             "spans": {"start": [0, 1, 16], "end": [6, 3, 21], "label": ["PERSON", "PERSON", "GPE"]}}]
+    (doc,) = align(rows)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Kim Jong", "PERSON"), ("Putin", "GPE")]
+    assert sorted((i["kind"], i["action"]) for i in report.items) == [("misaligned", "expanded"),
+                                                                      ("overlap", "dropped")]
+
+
+def test_meta_carries_the_builds_alignment_counts_and_no_second_report(tmp_path, ner_config):
+    data_dir = _built_dataset(tmp_path)
+    out = tmp_path / "ner"
+    result = train_ner(data_dir, out, ner_config, overrides={**FAST_NER, "training.max_steps": 10,
+                                                             "training.eval_frequency": 5})
+    build_info = json.loads((data_dir / "build_info.json").read_text())
+    meta = json.loads((out / "meta.json").read_text())["geostance"]
+    assert meta["alignment"] == build_info["alignment"] == result.alignment
+    assert meta["alignment"]["spans_adjusted"] == 12 and not (out / "alignment.json").exists()
+    assert meta["dataset_fingerprint"] == build_info["fingerprint"]
 
 
 @pytest.mark.slow

@@ -41,13 +41,15 @@ def conll_paths(data_dir: Path) -> dict[str, Path]:
 
 
 def build_conll_dataset(data_dir: Path, out_dir: Path, progress: bool) -> Any:
-    """The project's own build: `geostance dataset build --from conll --scheme iob1 --train .. --dev .. --test ..`."""
+    """The project's own build: `geostance dataset import conll --scheme iob1 --train .. --dev .. --test ..`."""
+    from geostance.dataset.build import BuildOptions, build_dataset
+    from geostance.dataset.inputs import SplitFiles
+    from geostance.dataset.inputs.conll import ConllInput
     from geostance.dataset.readers.conll import TagScheme
-    from geostance.dataset.service import BuildRequest, run_build
 
     paths = conll_paths(data_dir)
-    return run_build(BuildRequest(kind="conll", train=[paths["train"]], dev=[paths["dev"]], test=[paths["test"]],
-                                  scheme=TagScheme.iob1, out=out_dir, progress=progress))
+    files = SplitFiles(train=[paths["train"]], dev=[paths["dev"]], test=[paths["test"]])
+    return build_dataset(ConllInput(files, TagScheme.iob1), out_dir, BuildOptions(progress=progress))
 
 
 def join_documents(rows: list[dict[str, Any]], label_names: list[str]) -> list[dict[str, Any]]:

@@ -28,13 +28,16 @@ def semeval_paths(data_dir: Path) -> dict[str, list[Path]]:
 
 
 def build_semeval_dataset(data_dir: Path, out_dir: Path, progress: bool) -> Any:
-    """`geostance dataset build --from table --train training trial --test testA --text-col Tweet ...`."""
-    from geostance.dataset.service import BuildRequest, run_build
+    """`geostance dataset import table --train training trial --test testA --text-col Tweet ...`."""
+    from geostance.dataset.build import BuildOptions, build_dataset
+    from geostance.dataset.inputs import SplitFiles
+    from geostance.dataset.inputs.table import TableInput
+    from geostance.dataset.readers.table import TableSpec
 
     paths = semeval_paths(data_dir)
-    return run_build(BuildRequest(kind="table", train=paths["train"], test=paths["test"], out=out_dir,
-                                  text_col="Tweet", label_col="Stance", target_col="Target", id_col="ID",
-                                  encoding=SEMEVAL_ENCODING, progress=progress))
+    spec = TableSpec(text_col="Tweet", label_col="Stance", target_col="Target", id_col="ID", encoding=SEMEVAL_ENCODING)
+    return build_dataset(TableInput(SplitFiles(train=paths["train"], test=paths["test"]), spec), out_dir,
+                         BuildOptions(progress=progress))
 
 
 def semeval_scores(gold: list[str], pred: list[str]) -> dict[str, float]:

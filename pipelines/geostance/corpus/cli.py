@@ -73,11 +73,8 @@ def stats_cmd(
     corpus: Path = typer.Option(None, "--corpus", help="Corpus folder [default: corpus/]"),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables"),
 ) -> None:
-    """Articles, words, units and genres; with annotations, entity and stance counts per label."""
-    from geostance.annotation_counts import annotation_counts
-
+    """Articles, words, units and genres. Label counts of the annotations: `geostance dataset stats`."""
     stats = corpus_stats(Corpus(corpus or corpus_dir()).articles()).as_dict()
-    stats["annotations"] = annotation_counts()
     if as_json:
         typer.echo(json.dumps(stats, indent=2))
         return
@@ -89,16 +86,5 @@ def stats_cmd(
     for genre, n in stats["genres"].items():
         table.add_row(f"genre: {genre}", str(n))
     console.print(table)
-    ann = stats["annotations"]
-    if ann is None:
-        console.print("No annotation snapshot under annotations/doccano/ yet.")
-        return
-    t2 = Table(title=f"Annotations ({ann['snapshot']})")
-    t2.add_column("label")
-    t2.add_column("count", justify="right")
-    for label, n in ann["entities"].items():
-        t2.add_row(f"entity {label}", str(n))
-    for target, labels in ann["stance"].items():
-        for label, n in labels.items():
-            t2.add_row(f"stance {target}:{label}", str(n))
-    console.print(t2)
+    # The snapshot belongs to a later stage than the corpus: its counts are that stage's command.
+    console.print("Entity and stance counts of the annotations: `geostance dataset stats`.")

@@ -22,6 +22,7 @@ from typing import Any
 from geostance.errors import InputError
 from geostance.fields import check_scalar
 from geostance.jsonl import iter_json_objects
+from geostance.textfile import read_lines
 
 SpanKey = tuple[int, int, str]
 
@@ -60,6 +61,15 @@ class AdjudicationSummary:
     counts: Counter = field(default_factory=Counter)     # rule → n
     ties: list[dict[str, Any]] = field(default_factory=list)
     unused_decisions: list[str] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)          # origins of the decisions that matched an item
+
+    def note_unused(self, decisions: dict[tuple, Decision]) -> None:
+        self.unused_decisions = sorted(d.origin for d in decisions.values() if d.origin not in self.used)
+
+    def build_info(self) -> dict[str, Any]:
+        """The adjudication entry of build_info.json (the ties themselves are in adjudication.json)."""
+        return {"rules": dict(sorted(self.counts.items())), "ties": len(self.ties),
+                "unused_decisions": self.unused_decisions, "summary_markdown": self.markdown()}
 
     def as_dict(self) -> dict[str, Any]:
         return {"units": self.units, "rules": dict(sorted(self.counts.items())), "ties": self.ties,
@@ -82,51 +92,47 @@ def _rule(votes: int, n: int) -> str:
     return "unanimous" if votes == n else "majority"
 
 
-def decided_units(decisions: dict[tuple, Decision]) -> set[str]:
-    return {k[0] for k in decisions}
+def decisions_by_unit(decisions: dict[tuple, Decision]) -> dict[str, list[Decision]]:
+    by_unit: dict[str, list[Decision]] = {}
+    for decision in decisions.values():
+        by_unit.setdefault(decision.unit_id, []).append(decision)
+    return by_unit
 
 
-def adjudicate_unit(unit: UnitVotes, decisions: dict[tuple, Decision], summary: AdjudicationSummary,
-                    used: set[tuple], decided: set[str] | None = None) -> UnitGold:
-    n = len(unit.annotators)
-    if n == 1 and unit.unit_id not in (decided if decided is not None else decided_units(decisions)):
-        # one annotator and no decision: their labels are the gold (the common case, kept fast)
-        (who,) = unit.annotators
-        spans = sorted(unit.spans.get(who, ()))
-        stances = dict(unit.stances.get(who, {}))
-        summary.units += 1
-        summary.counts["span: single annotator"] += len(spans)
-        summary.counts["stance: single annotator"] += len(stances)
-        provenance = [{"unit_id": unit.unit_id, "kind": "span", "start": s, "end": e, "label": lab,
-                       "votes": "1/1", "by": [who], "rule": "single annotator", "gold": True}
-                      for s, e, lab in spans]
-        provenance += [{"unit_id": unit.unit_id, "kind": "stance", "target": t, "votes": {who: lab}, "label": lab,
-                        "rule": "single annotator 1/1", "gold": True} for t, lab in sorted(stances.items())]
-        return UnitGold(unit.unit_id, spans, stances, provenance)
-    gold_spans: list[SpanKey] = []
-    provenance: list[dict[str, Any]] = []
+def adjudicate_unit(unit: UnitVotes, decisions: list[Decision], summary: AdjudicationSummary) -> UnitGold:
+    """Gold spans and stances of one unit by the module's rule; `decisions` are the unit's own (they override).
+    The decisions used are recorded in `summary.used` (by origin)."""
     summary.units += 1
+    spans, span_provenance = _adjudicate_spans(unit, [d for d in decisions if d.kind == "span"], summary)
+    stances, stance_provenance = _adjudicate_stances(unit, [d for d in decisions if d.kind == "stance"], summary)
+    return UnitGold(unit.unit_id, spans, stances, span_provenance + stance_provenance)
+
+
+def _adjudicate_spans(unit: UnitVotes, decisions: list[Decision], summary: AdjudicationSummary
+                      ) -> tuple[list[SpanKey], list[dict[str, Any]]]:
+    n = len(unit.annotators)
+    gold: list[SpanKey] = []
+    provenance: list[dict[str, Any]] = []
     proposed: dict[SpanKey, list[str]] = {}
     for annotator in unit.annotators:
         for span in unit.spans.get(annotator, ()):
             proposed.setdefault(span, []).append(annotator)
-    span_decisions = {d.key: d for k, d in decisions.items() if k[0] == unit.unit_id and d.kind == "span"}
-    for span in sorted(set(proposed) | set(span_decisions)):
+    decided = {d.key: d for d in decisions}
+    for span in sorted(set(proposed) | set(decided)):
         voters = proposed.get(span, [])
         item = {"unit_id": unit.unit_id, "kind": "span", "start": span[0], "end": span[1], "label": span[2],
                 "votes": f"{len(voters)}/{n}", "by": sorted(voters)}
-        decision = span_decisions.get(span)
+        decision = decided.get(span)
         if decision is not None:
-            used.add((unit.unit_id, "span", span))
-            rule = f"adjudicated by {decision.by}" + (" (accepted)" if decision.accept else " (rejected)")
+            summary.used.add(decision.origin)
             summary.counts["span: adjudicated"] += 1
             if decision.accept:
-                gold_spans.append(span)
+                gold.append(span)
+            rule = f"adjudicated by {decision.by}" + (" (accepted)" if decision.accept else " (rejected)")
             provenance.append({**item, "rule": rule, "note": decision.note, "gold": decision.accept})
-            continue
-        if 2 * len(voters) > n:
+        elif 2 * len(voters) > n:
             rule = _rule(len(voters), n)
-            gold_spans.append(span)
+            gold.append(span)
             summary.counts[f"span: {rule}"] += 1
             provenance.append({**item, "rule": rule, "gold": True})
         elif 2 * len(voters) == n:
@@ -136,19 +142,24 @@ def adjudicate_unit(unit: UnitVotes, decisions: dict[tuple, Decision], summary: 
         else:
             summary.counts["span: minority"] += 1
             provenance.append({**item, "rule": "minority (rejected)", "gold": False})
+    return sorted(gold), provenance
 
-    gold_stances: dict[str, str] = {}
-    targets = sorted({t for a in unit.annotators for t in unit.stances.get(a, {})} |
-                     {d.key[0] for d in decisions.values() if d.unit_id == unit.unit_id and d.kind == "stance"})
+
+def _adjudicate_stances(unit: UnitVotes, decisions: list[Decision], summary: AdjudicationSummary
+                        ) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    gold: dict[str, str] = {}
+    provenance: list[dict[str, Any]] = []
+    decided = {d.key[0]: d for d in decisions}
+    targets = sorted({t for a in unit.annotators for t in unit.stances.get(a, {})} | set(decided))
     for target in targets:
         votes = {a: unit.stances[a][target] for a in unit.annotators if target in unit.stances.get(a, {})}
         item = {"unit_id": unit.unit_id, "kind": "stance", "target": target, "votes": votes}
-        decision = decisions.get((unit.unit_id, "stance", (target,)))
+        decision = decided.get(target)
         if decision is not None:
-            used.add((unit.unit_id, "stance", (target,)))
+            summary.used.add(decision.origin)
             summary.counts["stance: adjudicated"] += 1
             if decision.label is not None:
-                gold_stances[target] = decision.label
+                gold[target] = decision.label
             provenance.append({**item, "label": decision.label, "rule": f"adjudicated by {decision.by}",
                                "note": decision.note, "gold": decision.label is not None})
             continue
@@ -163,19 +174,18 @@ def adjudicate_unit(unit: UnitVotes, decisions: dict[tuple, Decision], summary: 
             continue
         rule = _rule(top_n, len(votes)) if top_n == len(votes) or len(votes) == 1 else "majority"
         summary.counts[f"stance: {rule}"] += 1
-        gold_stances[target] = top
+        gold[target] = top
         provenance.append({**item, "label": top, "rule": f"{rule} {top_n}/{len(votes)}", "gold": True})
-    return UnitGold(unit.unit_id, sorted(gold_spans), gold_stances, provenance)
+    return gold, provenance
 
 
 def adjudicate(units: Iterable[UnitVotes], decisions: dict[tuple, Decision] | None = None
                ) -> tuple[list[UnitGold], AdjudicationSummary]:
     decisions = decisions or {}
+    by_unit = decisions_by_unit(decisions)
     summary = AdjudicationSummary()
-    used: set[tuple] = set()
-    decided = decided_units(decisions)
-    gold = [adjudicate_unit(u, decisions, summary, used, decided) for u in units]
-    summary.unused_decisions = sorted(d.origin for k, d in decisions.items() if k not in used)
+    gold = [adjudicate_unit(u, by_unit.get(u.unit_id, []), summary) for u in units]
+    summary.note_unused(decisions)
     return gold, summary
 
 
@@ -216,6 +226,4 @@ def parse_decisions(lines: Iterable[str], path: str) -> dict[tuple, Decision]:
 def load_decisions(path: Path | None) -> dict[tuple, Decision]:
     if path is None or not Path(path).is_file():
         return {}
-    from geostance.textfile import read_lines
-
     return parse_decisions(read_lines(path), str(path))

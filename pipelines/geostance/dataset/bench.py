@@ -2,7 +2,7 @@
 
 `bench_build(n_units)` writes a synthetic Doccano export (IntentDetectionAndSlotFilling rows with schema labels,
 emoji and multi-word entities) to a temporary folder, then times (a) `nlp.tokenizer.pipe` over the texts, and
-(b) `geostance dataset build --from doccano` of that file (read, align, split, write Arrow + Parquet + card).
+(b) `geostance dataset import doccano` of that file (read, align, split, write Arrow + Parquet + card).
 Peak memory is the highest resident-set size above the level before each phase, sampled every 5 ms.
 Made outside the timing, as one-off process costs: a 20-unit warm-up build, then a fresh spaCy tokenizer for each
 side. Texts are synthetic news-like units (3 entities, emoji, words drawn Zipf-wise from a 20k-word vocabulary).
@@ -32,7 +32,7 @@ _PUNCT = [",", ".", ";", " (", ")", ":", "'s", "-"]
 
 def _vocabulary(rng: random.Random, size: int = 20000) -> list[str]:
     """Made-up words, so the tokenizer sees a news-like spread of types instead of one repeated sentence."""
-    words = set()
+    words: set[str] = set()
     while len(words) < size:
         words.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 4))))
     return sorted(words)
@@ -123,42 +123,46 @@ def bench_build(n_units: int, repetitive: bool = False) -> dict[str, Any]:
 
     import spacy
 
-    import geostance.dataset.sources_doccano  # noqa: F401  (imports are a one-off cost, not build time)
-    from geostance.dataset.build import _tokenizer
-    from geostance.dataset.service import BuildRequest, run_build
+    from geostance.dataset.build import BuildOptions, blank_tokenizer, build_dataset
+    from geostance.dataset.inputs import SplitFiles
+    from geostance.dataset.inputs.doccano_files import DoccanoFilesInput
+
+    def build_export(path: Path, out: Path) -> Any:
+        return build_dataset(DoccanoFilesInput(SplitFiles([path])), out, BuildOptions(force=True, progress=False))
 
     with tempfile.TemporaryDirectory(prefix="geostance-bench-") as tmp:
         export = Path(tmp) / "export.jsonl"
         with open(export, "w", encoding="utf-8") as fh:
             for row in synthetic_rows(n_units, repetitive=repetitive):
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        texts = [json.loads(line)["text"] for line in open(export, encoding="utf-8")]
+        with open(export, encoding="utf-8") as fh:
+            texts = [json.loads(line)["text"] for line in fh]
         # One-off process costs (lazy imports inside pyarrow/datasets, the first Parquet writer) are paid by a
         # 20-unit warm-up build outside the timing. Then both sides get a fresh tokenizer, made untimed: no
         # tokenizer cache or vocabulary is warm for either.
         warm = Path(tmp) / "warm.jsonl"
         warm.write_text("".join(json.dumps(r) + "\n" for r in synthetic_rows(20, seed=1)), encoding="utf-8")
-        run_build(BuildRequest(kind="doccano", paths=[warm], out=Path(tmp) / "warm", force=True, progress=False))
-        _tokenizer.cache_clear()
-        _tokenizer()
+        build_export(warm, Path(tmp) / "warm")
+        blank_tokenizer.cache_clear()
+        blank_tokenizer()
         nlp = spacy.blank("en")
         gc.collect()
 
         def tokenise() -> None:
             n = 0
-            for doc in nlp.tokenizer.pipe(texts, batch_size=1000):
+            tokenizer: Any = nlp.tokenizer
+            for doc in tokenizer.pipe(texts, batch_size=1000):
                 n += len(doc)
             tokenise.tokens = n  # type: ignore[attr-defined]
 
         tok_s, tok_mem = _measure(tokenise)
-        del texts
+        texts.clear()      # the build reads its own copy from the file
         gc.collect()
         out = Path(tmp) / "dataset"
         result: dict[str, Any] = {}
 
         def build() -> None:
-            result["build"] = run_build(BuildRequest(kind="doccano", paths=[export], out=out, force=True,
-                                                     progress=False))
+            result["build"] = build_export(export, out)
 
         build_s, build_mem = _measure(build)
         counts = result["build"].counts

@@ -33,13 +33,16 @@ def _feature_lines(desc: dict[str, Any]) -> list[str]:
                                   for k, v in inner.items())
                 out.append(f"- `{name}`: sequence of {{{parts}}} (character offsets into `text`)")
         elif "_type" not in spec:   # Sequence of a dict: stored as a dict of lists
-            parts = ", ".join(f"{k}: {v.get('feature', {}).get('dtype') or 'ClassLabel ' + str(v.get('feature', {}).get('names'))}"
-                              for k, v in spec.items())
+            parts = ", ".join(f"{k}: {_element_type(v.get('feature', {}))}" for k, v in spec.items())
             out.append(f"- `{name}`: sequence of {{{parts}}} (a dict of equal-length lists; character offsets "
                        "into `text`)")
         else:
             out.append(f"- `{name}`: {spec}")
     return out
+
+
+def _element_type(feature: dict[str, Any]) -> str:
+    return feature.get("dtype") or f"ClassLabel {feature.get('names')}"
 
 
 def render_card(info: dict[str, Any], features: dict[str, dict[str, Any]]) -> str:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 
@@ -39,12 +39,3 @@ class StanceRecord:
     origin: str
     split: str | None = None
 
-
-@dataclass
-class ReadIssue:
-    """Something a reader adjusted or dropped (never silently): kept for the alignment report."""
-
-    kind: str
-    origin: str
-    message: str
-    details: dict = field(default_factory=dict)

@@ -20,7 +20,7 @@ DEFAULT_SEED = "geostance"
 # 15% test rather than 10%: the shipped corpus has ~40 articles, and a test split of 2-3 articles is too small
 # to say anything with confidence.
 DEFAULT_SPLIT_RATIOS = "0.7,0.15,0.15"
-SPLIT_NAMES = ("train", "dev", "test")
+SPLITS = ("train", "dev", "test")
 
 
 def parse_ratios(spec: str | None) -> dict[str, float]:
@@ -33,7 +33,7 @@ def parse_ratios(spec: str | None) -> dict[str, float]:
     if len(values) != 3 or any(v < 0 for v in values) or sum(values) <= 0:
         raise GeostanceError(f"--split-ratios {spec!r}: expected three non-negative numbers (train,dev,test)")
     total = sum(values)
-    return {name: v / total for name, v in zip(SPLIT_NAMES, values)}
+    return {name: v / total for name, v in zip(SPLITS, values, strict=True)}
 
 
 def article_hash(article_id: str, seed: str = DEFAULT_SEED) -> float:
@@ -46,7 +46,7 @@ def assign_split(article_id: str, ratios: Mapping[str, float], seed: str = DEFAU
     u = article_hash(article_id, seed)
     edge = 0.0
     last = None
-    for name in SPLIT_NAMES:
+    for name in SPLITS:
         share = ratios.get(name, 0.0)
         if share <= 0:
             continue

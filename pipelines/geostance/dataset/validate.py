@@ -7,7 +7,8 @@ article (unit text == article text at the unit's offsets, and its sha256 matches
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from geostance.corpus.model import Unit, text_sha256
@@ -19,8 +20,6 @@ from geostance.errors import InputError
 from geostance.jsonl import decode_json
 from geostance.schema import Schema
 from geostance.textfile import read_lines
-
-_MODES = {"p": UnitMode.paragraph, "s": UnitMode.sentence, "a": UnitMode.article}
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ def check_row(row: DoccanoRow, schema: Schema, units: UnitIndex, path: str) -> l
             add(f"{where}: leading or trailing whitespace in {surface!r}", "span")
         good.append((start, end, label))
     good.sort()
-    for (s1, e1, l1), (s2, e2, l2) in zip(good, good[1:]):
+    for (s1, e1, l1), (s2, e2, l2) in pairwise(good):
         if s2 < e1:
             add(f"spans [{s1}, {e1}, {l1!r}] and [{s2}, {e2}, {l2!r}] overlap", "span")
     seen: dict[str, str] = {}
@@ -121,8 +120,16 @@ def check_row(row: DoccanoRow, schema: Schema, units: UnitIndex, path: str) -> l
     return problems
 
 
-def validate_annotator_file(path: Path, schema: Schema, units: UnitIndex) -> list[Problem]:
-    problems: list[Problem] = []
+@dataclass
+class CheckedFile:
+    """An annotator file read once: the rows that parsed, and every problem found (file:line)."""
+
+    rows: list[DoccanoRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def check_annotator_file(path: Path, schema: Schema, units: UnitIndex) -> CheckedFile:
+    checked = CheckedFile()
     name = str(path)
     seen_units: dict[str, int] = {}
     try:
@@ -132,18 +139,19 @@ def validate_annotator_file(path: Path, schema: Schema, units: UnitIndex) -> lis
             try:
                 row = parse_row(decode_json(raw, name, n), name, n)
             except InputError as exc:
-                problems.append(Problem(name, n, exc.message, "structure"))
+                checked.problems.append(Problem(name, n, exc.message, "structure"))
                 continue
             unit_id = row.meta.get("unit_id")
             if isinstance(unit_id, str):
                 if unit_id in seen_units:
-                    problems.append(Problem(name, n, f"unit {unit_id} appears twice (first on line "
-                                                     f"{seen_units[unit_id]})", "structure"))
+                    checked.problems.append(Problem(name, n, f"unit {unit_id} appears twice (first on line "
+                                                             f"{seen_units[unit_id]})", "structure"))
                 seen_units.setdefault(unit_id, n)
-            problems.extend(check_row(row, schema, units, name))
+            checked.problems.extend(check_row(row, schema, units, name))
+            checked.rows.append(row)
     except InputError as exc:        # undecodable bytes
-        problems.append(Problem(exc.path, exc.line, exc.message, "structure"))
-    return problems
+        checked.problems.append(Problem(exc.path, exc.line, exc.message, "structure"))
+    return checked
 
 
 def validate_snapshot(snapshot_dir: str | Path, corpus: Corpus, schema: Schema) -> list[Problem]:
@@ -153,7 +161,5 @@ def validate_snapshot(snapshot_dir: str | Path, corpus: Corpus, schema: Schema) 
     except InputError as exc:
         return [Problem(exc.path, exc.line, exc.message, "structure")]
     units = UnitIndex(corpus)
-    problems: list[Problem] = []
-    for _name, path in sorted(snapshot.annotators.items()):
-        problems.extend(validate_annotator_file(path, schema, units))
-    return problems
+    return [p for _, path in sorted(snapshot.annotators.items())
+            for p in check_annotator_file(path, schema, units).problems]

@@ -49,9 +49,11 @@ def ner_cmd(
     a = result.alignment
     typer.echo(f"NER model → {result.out_dir}  ({result.train_docs} train / {result.dev_docs} dev docs; "
                f"labels {', '.join(result.labels)})")
+    aligned = (f"spans as the dataset build aligned them: {a['spans_kept']} kept, {a['spans_adjusted']} adjusted, "
+               f"{a['spans_dropped']} dropped (listed in its alignment_report.md)") if a else \
+        "no alignment counts (a dataset built elsewhere)"
     typer.echo(f"dev: F1 {result.dev_scores.get('ents_f', 0):.3f}  P {result.dev_scores.get('ents_p', 0):.3f}  "
-               f"R {result.dev_scores.get('ents_r', 0):.3f};  spans {a.spans}, adjusted {len(a.adjusted)}, "
-               f"dropped {len(a.dropped)} (listed in {result.out_dir / 'alignment.json'})")
+               f"R {result.dev_scores.get('ents_r', 0):.3f};  {aligned}")
 
 
 @app.command("stance")

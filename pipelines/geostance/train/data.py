@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from geostance.errors import GeostanceError, InputError
-
-TASKS = ("ner", "stance")
 
 
 @dataclass
@@ -78,6 +77,23 @@ def entity_label_names(features: Any) -> list[str]:
     return list(_inner(label).names)
 
 
+def ner_tag_names(features: Any) -> list[str]:
+    """The BIO tag names of the `ner_tags` ClassLabel ("O", "B-<label>", "I-<label>", ...)."""
+    return list(_inner(features["ner_tags"]).names)
+
+
+def dataset_alignment(data_dir: Path) -> dict[str, Any] | None:
+    """The build's span alignment counts (build_info.json), or None for a dataset built elsewhere."""
+    info = data_dir / "build_info.json"
+    if not info.is_file():
+        return None
+    try:
+        alignment = json.loads(info.read_text(encoding="utf-8")).get("alignment")
+    except json.JSONDecodeError as exc:
+        raise InputError(info, f"bad JSON: {exc.msg}", exc.lineno) from None
+    return alignment if isinstance(alignment, dict) else None
+
+
 def stance_label_names(features: Any) -> list[str]:
     return list(features["label"].names)
 
@@ -85,8 +101,9 @@ def stance_label_names(features: Any) -> list[str]:
 def row_spans(row: dict[str, Any], names: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, label) character spans of one ner row; handles dict-of-lists and list-of-dicts storage."""
     spans = row["spans"]
+    items: Iterable[tuple[Any, Any, Any]]
     if isinstance(spans, dict):
-        items = zip(spans["start"], spans["end"], spans["label"])
+        items = zip(spans["start"], spans["end"], spans["label"], strict=True)
     else:
         items = ((s["start"], s["end"], s["label"]) for s in spans)
     return [(int(s), int(e), names[lab] if isinstance(lab, int) else str(lab)) for s, e, lab in items]

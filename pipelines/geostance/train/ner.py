@@ -1,9 +1,10 @@
 """Train the spaCy NER from a built dataset and a committed config (`pipelines/configs/`).
 
-The dataset's `ner` splits become DocBin files; spaCy trains from `blank:en` (`ner.cfg`) or fine-tunes a pretrained
-pipeline (`ner-finetune.cfg` with `--base-model`, optionally with rehearsal docs, see `train/rehearsal.py`); the best
-model lands in the output directory with a meta.json that records the data fingerprint, labels, versions and
-dev scores.
+The dataset's `ner` splits become DocBin files: each row's Doc is made from its tokens and BIO tags as the dataset
+build aligned them (`geostance.dataset.align`), so nothing is tokenised or aligned again here. spaCy trains from
+`blank:en` (`ner.cfg`) or fine-tunes a pretrained pipeline (`ner-finetune.cfg` with `--base-model`, optionally with
+rehearsal docs, see `train/rehearsal.py`); the best model lands in the output directory with a meta.json that
+records the data fingerprint, labels, versions and dev scores.
 """
 
 from __future__ import annotations
@@ -11,27 +12,19 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from geostance.errors import GeostanceError
-from geostance.fileio import atomic_write_json, replace_dir, staging_dir_for
+from geostance.fileio import atomic_write_json, staged_dir
 from geostance.pipes import pipes_made_by
-from geostance.train.data import TaskData, entity_label_names, load_task, row_spans
+from geostance.train.data import TaskData, dataset_alignment, entity_label_names, load_task, ner_tag_names
 from geostance.train.rehearsal import Rehearsal, RehearsalReport, read_paragraphs, rehearsal_docs
 from geostance.train.versions import library_versions
 
 DEV_FRACTION_WHEN_MISSING = 0.1
-
-
-@dataclass
-class AlignmentStats:
-    """Spans that did not fit token boundaries: adjusted (expanded to tokens) or dropped; every one is listed."""
-
-    spans: int = 0
-    adjusted: list[dict[str, Any]] = field(default_factory=list)
-    dropped: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -41,32 +34,61 @@ class NerTrainResult:
     dev_scores: dict[str, Any]
     train_docs: int
     dev_docs: int
-    alignment: AlignmentStats
+    alignment: dict[str, Any] | None   # the dataset build's span alignment counts (None: a dataset built elsewhere)
 
 
-def rows_to_docs(nlp: Any, rows: Any, label_names: list[str], stats: AlignmentStats) -> list[Any]:
-    """Docs with gold entities from dataset rows (character spans), tokenised by `nlp`'s tokenizer."""
-    docs = []
-    for row in rows:
-        doc = nlp.make_doc(row["text"])
-        ents = []
-        for start, end, label in row_spans(row, label_names):
-            stats.spans += 1
-            span = doc.char_span(start, end, label=label, alignment_mode="strict")
-            where = {"id": row["id"], "start": start, "end": end, "label": label, "text": row["text"][start:end]}
-            if span is None:
-                span = doc.char_span(start, end, label=label, alignment_mode="expand")
-                if span is None:
-                    stats.dropped.append({**where, "reason": "no token boundary"})
-                    continue
-                stats.adjusted.append({**where, "to": [span.start_char, span.end_char]})
-            if any(span.start < e.end and e.start < span.end for e in ents):
-                stats.dropped.append({**where, "reason": "overlaps another span"})
-                continue
-            ents.append(span)
-        doc.ents = sorted(ents, key=lambda s: s.start)
-        docs.append(doc)
-    return docs
+def token_spaces(text: str, tokens: Sequence[str], where: str) -> list[bool]:
+    """Whether one space follows each token, so that the Doc of `tokens` spells `text` again (spaCy gives a token
+    at most one trailing space; more whitespace is a token of its own)."""
+    spaces = []
+    pos = 0
+    for i, token in enumerate(tokens):
+        if not text.startswith(token, pos):
+            raise GeostanceError(f"{where}: token {i} {token!r} does not come next in the text (at character "
+                                 f"{pos})")
+        pos += len(token)
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        space = text.startswith(" ", pos) and (pos + 1 == len(text) if following is None
+                                               else text.startswith(following, pos + 1))
+        spaces.append(space)
+        pos += space
+    if pos != len(text):
+        raise GeostanceError(f"{where}: the tokens cover {pos} of the text's {len(text)} characters")
+    return spaces
+
+
+def doc_from_tokens(vocab: Any, text: str, tokens: Sequence[str], tags: Iterable[str], where: str) -> Any:
+    """A Doc with gold entities from tokens and their BIO tags ("B-GPE", "I-GPE", "O")."""
+    from spacy.tokens import Doc
+
+    return Doc(vocab, words=list(tokens), spaces=token_spaces(text, tokens, where), ents=list(tags))
+
+
+def rows_to_docs(vocab: Any, rows: Any, where: str) -> list[Any]:
+    """Docs of dataset rows: their tokens and BIO tags as the dataset build aligned them."""
+    tag_names = ner_tag_names(rows.features)
+    return [doc_from_tokens(vocab, row["text"], row["tokens"], (tag_names[t] for t in row["ner_tags"]),
+                            f"{where} row {row['id']}") for row in rows]
+
+
+def rehearsal_aligner(nlp: Any, labels: list[str], report: Any) -> Callable[[list[dict[str, Any]]], list[Any]]:
+    """Annotated rehearsal paragraphs (character spans, never built into a dataset) → Docs, aligned by the dataset
+    stage's aligner, so that their spans follow the same rules as the corpus's own gold."""
+    from geostance.dataset.align import Aligner, AlignPolicy
+    from geostance.dataset.features import bio_tag_names
+    from geostance.dataset.records import NerRecord, RawSpan
+
+    aligner = Aligner(nlp.tokenizer, labels, AlignPolicy.expand, report)
+    tag_names = bio_tag_names(labels)
+
+    def align(rows: list[dict[str, Any]]) -> list[Any]:
+        records = [NerRecord(r["id"], r["id"], r["id"], r["text"],
+                             [RawSpan(*s) for s in zip(r["spans"]["start"], r["spans"]["end"], r["spans"]["label"],
+                                                         strict=True)], r["id"]) for r in rows]
+        return [doc_from_tokens(nlp.vocab, record.text, unit.tokens, (tag_names[t] for t in unit.tags), record.id)
+                for record, unit in zip(records, aligner.align(records), strict=True)]
+
+    return align
 
 
 def split_off_dev(rows: Any, fraction: float, seed: int = 0) -> tuple[Any, Any]:
@@ -143,9 +165,6 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
                  train_limit: float | None = None, seed: int = 0, members: int = 1,
                  rehearsal: Rehearsal | None = None) -> NerTrainResult:
     import spacy
-    from spacy.cli.train import train as spacy_train
-    from spacy.tokens import DocBin
-    from spacy.util import load_config
 
     if members < 1:
         raise GeostanceError(f"members must be 1 or more, got {members}")
@@ -155,8 +174,60 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
     if not config_path.is_file():
         raise GeostanceError(f"{config_path}: spaCy config not found")
     out_dir = Path(out_dir)
+    rows = _train_and_dev_rows(data, train_split, dev_split, train_limit, seed)
+    label_names = entity_label_names(rows.train.features)
+    with staged_dir(out_dir) as staging:
+        work = staging / "_work"
+        work.mkdir()
+        config, base = _load_config(config_path, work, seed, overrides, base_model)
+        # The Docs get the vocab of the pipeline that trains: the base's when fine-tuning.
+        vocab_nlp = base if base is not None else spacy.blank(config["nlp"]["lang"])
+        train_docs = rows_to_docs(vocab_nlp.vocab, rows.train, f"{data.path}/{train_split}")
+        rehearsed, rehearsal_alignment = RehearsalReport(), None
+        if rehearsal is not None and base is not None:
+            from geostance.dataset.align import AlignmentReport, AlignPolicy
+
+            report = AlignmentReport(policy=AlignPolicy.expand.value)
+            extra, rehearsed = _rehearsal_docs(base, config, rehearsal, len(train_docs), label_names,
+                                               rehearsal_aligner(vocab_nlp, label_names, report), seed)
+            train_docs += extra
+            rehearsal_alignment = report.as_dict()
+        _write_docbin(work / "train.spacy", train_docs)
+        _write_docbin(work / "dev.spacy", rows_to_docs(vocab_nlp.vocab, rows.dev, f"{data.path}/{dev_split}"))
+        bests = _train_members(config, work, members, use_gpu)
+        nlp, dev_scores, member_scores = _save_model(bests, staging, work / "dev.spacy", int(config["system"]["seed"]))
+        shutil.rmtree(work)
+        ner_labels = sorted({label for _, pipe in pipes_made_by(nlp, "ner") for label in pipe.labels})
+        meta = nlp.meta
+        meta["geostance"] = {
+            "task": "ner", "dataset_fingerprint": data.fingerprint, "dataset_path": str(data.path.parent),
+            "dataset_labels": label_names, "labels": ner_labels, "versions": library_versions(),
+            "dev_scores": dev_scores, "train_split": train_split, "dev_split": rows.dev_note,
+            "train_docs": len(rows.train), "dev_docs": len(rows.dev), "train_limit": train_limit,
+            "base_model": _describe_base(base, base_model),
+            "rehearsal": None if rehearsal is None else {"paths": [str(p) for p in rehearsal.paths],
+                                                         "ratio": rehearsal.ratio, **rehearsed.as_dict(),
+                                                         "alignment": rehearsal_alignment},
+            "config": str(config_path), "overrides": dict(overrides or {}),
+            # Spans were aligned to tokens once, by the dataset build: its counts, not a second alignment's.
+            "alignment": dataset_alignment(data.path.parent),
+            "members": member_scores,
+        }
+        atomic_write_json(staging / "meta.json", meta)
+    return NerTrainResult(out_dir=out_dir, labels=ner_labels, dev_scores=dev_scores, train_docs=len(rows.train),
+                          dev_docs=len(rows.dev), alignment=meta["geostance"]["alignment"])
+
+
+@dataclass
+class _Rows:
+    train: Any
+    dev: Any
+    dev_note: str      # where dev came from
+
+
+def _train_and_dev_rows(data: TaskData, train_split: str, dev_split: str, train_limit: float | None,
+                        seed: int) -> _Rows:
     train_rows = data.split(train_split)
-    label_names = entity_label_names(train_rows.features)
     dev_note = dev_split
     if data.has(dev_split):
         dev_rows = data.split(dev_split)
@@ -168,101 +239,76 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
     if len(train_rows) == 0 or len(dev_rows) == 0:
         raise GeostanceError(f"{data.path}: need non-empty train and dev data (train {len(train_rows)}, "
                              f"dev {len(dev_rows)})")
+    return _Rows(train_rows, dev_rows, dev_note)
 
-    stats = AlignmentStats()
-    staging = staging_dir_for(out_dir)
-    work = staging / "_work"
-    work.mkdir()
+
+def _load_config(config_path: Path, work: Path, seed: int, overrides: dict[str, Any] | None,
+                 base_model: str | None) -> tuple[Any, Any]:
+    """The training config with paths and overrides in, and the base pipeline (None when training from blank)."""
+    from spacy.util import load_config
+
+    # Paths and overrides go in before any interpolation, so values derived from them stay consistent.
+    all_overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
+                     "system.seed": seed, **(overrides or {})}
     try:
-        # Paths and overrides go in before any interpolation, so values derived from them stay consistent.
-        all_overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
-                         "system.seed": seed, **(overrides or {})}
-        try:
-            config = load_config(config_path, overrides=all_overrides, interpolate=False)
-        except Exception as exc:  # spaCy/thinc raise several types for a bad override or config
-            raise GeostanceError(f"{config_path}: " + " ".join(str(exc).split())) from None
-        base = None
-        if base_model:
-            if "base_model" not in config["paths"]:
-                raise GeostanceError(f"{config_path}: has no paths.base_model to fine-tune from; use "
-                                     "pipelines/configs/ner-finetune.cfg with --base-model")
-            config["paths"]["base_model"] = base_model
-            config, base = _apply_base_model(config, base_model)
-        # Gold spans are aligned to the tokens the trained pipeline will see: the base's tokenizer when there is one.
-        tokenizer_nlp = base if base is not None else spacy.blank(config["nlp"]["lang"])
-        train_docs = rows_to_docs(tokenizer_nlp, train_rows, label_names, stats)
-        rehearsed = RehearsalReport()
-        if rehearsal is not None and base is not None:
-            extra, rehearsed = _rehearsal_docs(base, config, rehearsal, len(train_docs), label_names,
-                                               lambda rows: rows_to_docs(tokenizer_nlp, rows, label_names, stats), seed)
-            train_docs += extra
-        DocBin(docs=train_docs).to_disk(work / "train.spacy")
-        DocBin(docs=rows_to_docs(tokenizer_nlp, dev_rows, label_names, stats)).to_disk(work / "dev.spacy")
-        bests = []
-        base_seed = int(config["system"]["seed"])
-        for member in range(members):
-            # one config per member: only the seed differs
-            config["system"]["seed"] = base_seed + member
-            config_file = work / f"config-{member}.cfg"
-            config.to_disk(config_file, interpolate=False)
-            output = work / f"output-{member}"
-            spacy_train(config_file, output_path=output, use_gpu=use_gpu)
-            if not (output / "model-best").is_dir():
-                raise GeostanceError(f"spaCy training wrote no model-best into {output}")
-            bests.append(output / "model-best")
-        model_dir = staging / "model"
-        member_scores: list[dict[str, Any]] = []
-        if members == 1:
-            shutil.copytree(bests[0], model_dir)
-            nlp = spacy.load(model_dir)
-            meta = nlp.meta
-            dev_scores = _entity_scores(meta)
-        else:
-            from geostance.train.ensemble import assemble_ensemble, score_entities
+        config = load_config(config_path, overrides=all_overrides, interpolate=False)
+    except Exception as exc:  # spaCy/thinc raise several types for a bad override or config
+        raise GeostanceError(f"{config_path}: " + " ".join(str(exc).split())) from None
+    if not base_model:
+        return config, None
+    if "base_model" not in config["paths"]:
+        raise GeostanceError(f"{config_path}: has no paths.base_model to fine-tune from; use "
+                             "pipelines/configs/ner-finetune.cfg with --base-model")
+    config["paths"]["base_model"] = base_model
+    return _apply_base_model(config, base_model)
 
-            # spaCy's own dev scores of each member's best checkpoint, from its meta.json
-            member_scores = [{"seed": base_seed + i,
-                              **_entity_scores(json.loads((best / "meta.json").read_text(encoding="utf-8")))}
-                             for i, best in enumerate(bests)]
-            nlp = assemble_ensemble(bests)
-            dev_scores = score_entities(nlp, work / "dev.spacy")
-            nlp.meta["performance"] = dev_scores
-            nlp.to_disk(model_dir)
-            meta = nlp.meta
-        shutil.rmtree(work)
-        ner_labels = sorted({label for _, pipe in pipes_made_by(nlp, "ner") for label in pipe.labels})
-        meta["geostance"] = {
-            "task": "ner",
-            "dataset_fingerprint": data.fingerprint,
-            "dataset_path": str(data.path.parent),
-            "dataset_labels": label_names,
-            "labels": ner_labels,
-            "versions": library_versions(),
-            "dev_scores": dev_scores,
-            "train_split": train_split,
-            "dev_split": dev_note,
-            "train_docs": len(train_rows),
-            "dev_docs": len(dev_rows),
-            "train_limit": train_limit,
-            "base_model": _describe_base(base, base_model),
-            "rehearsal": None if rehearsal is None else {"paths": [str(p) for p in rehearsal.paths],
-                                                         "ratio": rehearsal.ratio, **rehearsed.as_dict()},
-            "config": str(config_path),
-            "overrides": {k: v for k, v in (overrides or {}).items()},
-            "alignment": {"spans": stats.spans, "adjusted": len(stats.adjusted), "dropped": len(stats.dropped)},
-            "members": member_scores,
-        }
-        atomic_write_json(model_dir / "meta.json", meta)
-        atomic_write_json(model_dir / "alignment.json", asdict(stats))
-        for item in model_dir.iterdir():
-            shutil.move(str(item), staging / item.name)
-        model_dir.rmdir()
-        replace_dir(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return NerTrainResult(out_dir=out_dir, labels=ner_labels, dev_scores=dev_scores, train_docs=len(train_rows),
-                          dev_docs=len(dev_rows), alignment=stats)
+
+def _write_docbin(path: Path, docs: list[Any]) -> None:
+    from spacy.tokens import DocBin
+
+    DocBin(docs=docs).to_disk(path)
+
+
+def _train_members(config: Any, work: Path, members: int, use_gpu: int) -> list[Path]:
+    """Each member's best checkpoint; one config per member, only the seed differs."""
+    from spacy.cli.train import train as spacy_train
+
+    bests = []
+    base_seed = int(config["system"]["seed"])
+    for member in range(members):
+        config["system"]["seed"] = base_seed + member
+        config_file = work / f"config-{member}.cfg"
+        config.to_disk(config_file, interpolate=False)
+        output = work / f"output-{member}"
+        spacy_train(config_file, output_path=output, use_gpu=use_gpu)
+        if not (output / "model-best").is_dir():
+            raise GeostanceError(f"spaCy training wrote no model-best into {output}")
+        bests.append(output / "model-best")
+    config["system"]["seed"] = base_seed
+    return bests
+
+
+def _save_model(bests: list[Path], model_dir: Path, dev_docs: Path, base_seed: int
+                ) -> tuple[Any, dict[str, Any], list[dict[str, Any]]]:
+    """Write the pipeline into `model_dir`: the one member's best checkpoint, or the members' vote. Returns it
+    loaded, its dev scores and (several members) each member's own."""
+    import spacy
+
+    if len(bests) == 1:
+        shutil.copytree(bests[0], model_dir, dirs_exist_ok=True)
+        nlp = spacy.load(model_dir)
+        return nlp, _entity_scores(nlp.meta), []
+    from geostance.train.ensemble import assemble_ensemble, score_entities
+
+    # spaCy's own dev scores of each member's best checkpoint, from its meta.json
+    member_scores = [{"seed": base_seed + i,
+                      **_entity_scores(json.loads((best / "meta.json").read_text(encoding="utf-8")))}
+                     for i, best in enumerate(bests)]
+    nlp = assemble_ensemble(bests)
+    dev_scores = score_entities(nlp, dev_docs)
+    nlp.meta["performance"] = dev_scores
+    nlp.to_disk(model_dir)
+    return nlp, dev_scores, member_scores
 
 
 def _describe_base(base: Any, name: str | None) -> dict[str, Any] | None:

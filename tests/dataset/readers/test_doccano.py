@@ -2,7 +2,6 @@
 clear error naming file, line and problem. Plus malformed lines from hypothesis: an InputError, never a traceback."""
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +13,7 @@ from geostance.errors import InputError
 
 EXPORTS = "doccano-exports"
 D = "doccano/backend/data_export/pipeline/examples/"
-I = "doccano/backend/data_import/pipeline/examples/"
+IMPORTS = "doccano/backend/data_import/pipeline/examples/"
 T = "doccano/backend/data_import/tests/data/"
 L22 = "doccano-legacy-2022/frontend/static/formats/"
 L19 = "doccano-legacy-2019/app/server/static/js/examples/"
@@ -29,13 +28,13 @@ PARSES = {
     D + "intent_detection/example.jsonl": [
         ("Find a flight from Memphis to Tacoma", [(0, 26, "City"), (30, 36, "City")], ["flight"]),
         ("I want to know what airports are in Los Angeles", [(36, 47, "City")], ["airport"])],
-    I + "intent_detection/example.jsonl": [
+    IMPORTS + "intent_detection/example.jsonl": [
         ("Find a flight from Memphis to Tacoma", [(0, 26, "City"), (30, 36, "City")], ["flight"]),
         ("I want to know what airports are in Los Angeles", [(36, 47, "City")], ["airport"])],
     D + "relation_extraction/example.jsonl": [
         ("Google was founded on September 4, 1998, by Larry Page and Sergey Brin.",
          [(0, 6, "ORG"), (22, 39, "DATE"), (44, 54, "PERSON"), (59, 70, "PERSON")], [])],
-    I + "relation_extraction/example.jsonl": [
+    IMPORTS + "relation_extraction/example.jsonl": [
         ("Google was founded on September 4, 1998, by Larry Page and Sergey Brin.",
          [(0, 6, "ORG"), (22, 39, "DATE"), (44, 54, "PERSON"), (59, 70, "PERSON")], [])],
     T + "relation_extraction/example.jsonl": [
@@ -48,8 +47,8 @@ PARSES = {
     D + "text_classification/example.json": [(t, [], c) for t, c in CLS],
     D + "text_classification/example.jsonl": [(t, [], c) for t, c in CLS],
     D + "text_classification/example.txt": [(t, [], c) for t, c in CLS],
-    I + "text_classification/example.txt": [(t, [], c) for t, c in CLS],
-    I + "sequence_labeling/example.txt": [
+    IMPORTS + "text_classification/example.txt": [(t, [], c) for t, c in CLS],
+    IMPORTS + "sequence_labeling/example.txt": [
         (EU_TOKENS, [(0, 2, "ORG"), (11, 17, "MISC"), (34, 41, "MISC")], []),
         ("Peter Blackburn", [(0, 15, "PER")], [])],
     T + "sequence_labeling/example.conll": [("JAPAN GET", [(0, 5, "LOC")], []), ("Nadim Ladki", [(0, 11, "PER")], [])],
@@ -84,10 +83,10 @@ PARSES = {
 
 # file → (line or None, words in the message)
 REJECTS = {
-    I + "sequence_labeling/example.jsonl": (1, "no text: each row needs a string field 'text'"),   # column_data
-    I + "text_classification/example.csv": (2, "no column 'text'"),
-    I + "text_classification/example.json": (2, "no text"),
-    I + "text_classification/example.jsonl": (1, "no text"),
+    IMPORTS + "sequence_labeling/example.jsonl": (1, "no text: each row needs a string field 'text'"),   # column_data
+    IMPORTS + "text_classification/example.csv": (2, "no column 'text'"),
+    IMPORTS + "text_classification/example.json": (2, "no text"),
+    IMPORTS + "text_classification/example.jsonl": (1, "no text"),
     T + "intent/example.jsonl": (5, "no text"),
     T + "sequence_labeling/example.jsonl": (3, "no text"),
     T + "sequence_labeling/labeling.invalid.conll": (1, "tag 'SOCCERO' is not O, B-<label> or I-<label>"),

@@ -9,7 +9,7 @@ without them is one document per sentence.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from geostance.dataset.records import NerRecord, RawSpan
@@ -17,7 +17,7 @@ from geostance.errors import InputError
 from geostance.textfile import read_lines
 
 
-class TagScheme(str, Enum):
+class TagScheme(StrEnum):
     auto = "auto"
     iob1 = "iob1"   # I- starts an entity unless it continues one of the same type; B- only between two of a type
     iob2 = "iob2"   # every entity starts with B-
@@ -100,7 +100,7 @@ def detect_scheme(lines: Iterable[str], path: str) -> TagScheme:
 
 def conll_labels(path: Path, encoding: str = "utf-8") -> set[str]:
     """Entity labels used in a file (a cheap first pass, so every split shares one ClassLabel)."""
-    labels = set()
+    labels: set[str] = set()
     for _, _, _, tags in _sentences(read_lines(path, encoding), str(path)):
         labels.update(lab for prefix, lab in tags if prefix != "O")
     return labels

@@ -26,8 +26,6 @@ from geostance.fields import check_id
 from geostance.jsonl import check_json_value, decode_error, decode_json
 from geostance.textfile import read_lines
 
-SPAN_KEYS = ("entities", "label", "labels")
-
 
 @dataclass
 class DoccanoRow:
@@ -123,6 +121,22 @@ def parse_row(obj: Any, path: str, line: int, labels: dict[str, str] | None = No
                                f"(keys here: {sorted(obj)})", line)
     row = DoccanoRow(origin=f"{path}:{line}", line=line, text=text, id=check_id(obj.get("id"), path, line))
     used = {text_key, "id"}
+    _read_entities_and_cats(obj, row, path, line, labels, used)
+    _read_label_keys(obj, row, path, line, labels, used, label_key)
+    _read_annotations(obj, row, path, line, labels, used)
+    meta = {k: v for k, v in obj.items() if k not in used}
+    if isinstance(meta.get("meta"), dict):     # Doccano 1.x nests metadata under "meta"
+        meta = {**meta.pop("meta"), **meta}
+    for key in ("unit_id", "article_id"):     # they become record ids and split keys
+        check_id(meta.get(key), path, line, key)
+    row.meta = meta
+    row.shape = row.shape or "unlabelled"
+    return row
+
+
+def _read_entities_and_cats(obj: dict[str, Any], row: DoccanoRow, path: str, line: int,
+                            labels: dict[str, str] | None, used: set[str]) -> None:
+    """IntentDetectionAndSlotFilling and relation rows: `entities` (+ `relations`) and `cats`."""
     if "entities" in obj:
         ents = obj["entities"]
         if not isinstance(ents, list):
@@ -143,6 +157,11 @@ def parse_row(obj: Any, path: str, line: int, labels: dict[str, str] | None = No
         row.cats = _cat_list(cats, path, line, "cats", labels)
         row.shape = row.shape or "intent"
         used.add("cats")
+
+
+def _read_label_keys(obj: dict[str, Any], row: DoccanoRow, path: str, line: int, labels: dict[str, str] | None,
+                     used: set[str], label_key: str) -> None:
+    """Sequence labelling and classification rows: `label`/`labels` hold spans or categories."""
     for key in dict.fromkeys((label_key, "label", "labels")):
         if key not in obj or key in used:
             continue
@@ -160,28 +179,26 @@ def parse_row(obj: Any, path: str, line: int, labels: dict[str, str] | None = No
         else:
             row.cats += _cat_list(value, path, line, key, labels)
             row.shape = row.shape or "classification"
-    if "annotations" in obj:
-        anns = obj["annotations"]
-        if not isinstance(anns, list):
-            raise InputError(path, "'annotations' must be a list", line)
-        used.add("annotations")
-        for k, a in enumerate(anns):
-            if not isinstance(a, dict) or "label" not in a:
-                raise InputError(path, f"annotations[{k}]: expected an object with 'label'", line)
-            if "start_offset" in a or "end_offset" in a:
-                row.spans += _span_list([a], path, line, f"annotations[{k}]", labels)
-            else:
-                user = check_id(a.get("user"), path, line, f"annotations[{k}].user")
-                row.cats.append((_label_name(a["label"], labels, path, line), user))
-        row.shape = row.shape or "legacy"
-    meta = {k: v for k, v in obj.items() if k not in used}
-    if isinstance(meta.get("meta"), dict):     # Doccano 1.x nests metadata under "meta"
-        meta = {**meta.pop("meta"), **meta}
-    for key in ("unit_id", "article_id"):     # they become record ids and split keys
-        check_id(meta.get(key), path, line, key)
-    row.meta = meta
-    row.shape = row.shape or "unlabelled"
-    return row
+
+
+def _read_annotations(obj: dict[str, Any], row: DoccanoRow, path: str, line: int, labels: dict[str, str] | None,
+                      used: set[str]) -> None:
+    """Doccano 1.x/0.x rows: `annotations`, spans and categories with the user who made them."""
+    if "annotations" not in obj:
+        return
+    anns = obj["annotations"]
+    if not isinstance(anns, list):
+        raise InputError(path, "'annotations' must be a list", line)
+    used.add("annotations")
+    for k, a in enumerate(anns):
+        if not isinstance(a, dict) or "label" not in a:
+            raise InputError(path, f"annotations[{k}]: expected an object with 'label'", line)
+        if "start_offset" in a or "end_offset" in a:
+            row.spans += _span_list([a], path, line, f"annotations[{k}]", labels)
+        else:
+            user = check_id(a.get("user"), path, line, f"annotations[{k}].user")
+            row.cats.append((_label_name(a["label"], labels, path, line), user))
+    row.shape = row.shape or "legacy"
 
 
 def _raw_decode(decoder: json.JSONDecoder, text: str, pos: int, path: str) -> tuple[Any, int]:
@@ -275,7 +292,7 @@ def _fasttext(path: Path, encoding: str) -> Iterator[DoccanoRow]:
         if not line.strip():
             continue
         words = line.split(" ")
-        cats = []
+        cats: list[tuple[str, str | None]] = []
         while words and words[0].startswith("__label__"):
             label = words.pop(0)[len("__label__"):]
             if not label:
@@ -301,7 +318,8 @@ def _conll(path: Path, labels: dict[str, str] | None, encoding: str) -> Iterator
 
     for rec in read_conll(path, encoding=encoding):
         line = int(rec.origin.rsplit(":", 1)[1])
-        spans = [(s.start, s.end, labels.get(s.label, s.label) if labels else s.label, None) for s in rec.spans]
+        spans: list[tuple[Any, Any, str, str | None]] = [
+            (s.start, s.end, labels.get(s.label, s.label) if labels else s.label, None) for s in rec.spans]
         yield DoccanoRow(origin=rec.origin, line=line, text=rec.text, id=rec.id, spans=spans,
                          meta={"article_id": rec.article_id, "unit_id": rec.unit_id}, shape="conll",
                          tokens=rec.tokens)

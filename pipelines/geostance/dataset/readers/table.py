@@ -67,8 +67,8 @@ def iter_rows(path: Path, spec: TableSpec) -> Iterator[tuple[int, dict[str, obje
 
     counter = _LineCounter(all_lines())
     # Tab-separated files (SemEval) do not quote; a tweet that starts with " must not open a quoted field.
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(counter, delimiter=delimiter, strict=True, quoting=quoting)
+    reader = csv.reader(counter, delimiter=delimiter, strict=True,
+                        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
     try:
         header = next(reader)
         if len(set(header)) != len(header):
@@ -82,7 +82,7 @@ def iter_rows(path: Path, spec: TableSpec) -> Iterator[tuple[int, dict[str, obje
                 continue
             if len(row) != len(header):
                 raise InputError(name, f"row has {len(row)} fields, the header has {len(header)}", n)
-            yield n, dict(zip(header, row))
+            yield n, dict(zip(header, row, strict=True))
     except csv.Error as exc:
         raise InputError(name, f"malformed CSV: {exc}", counter.line) from None
 

@@ -5,9 +5,10 @@ import pytest
 from typer.testing import CliRunner
 
 from geostance.cli import build_app
-from geostance.dataset.service import BuildRequest, run_build
+from geostance.dataset.build import BuildOptions, build_dataset
+from geostance.dataset.inputs.snapshot import SnapshotInput
+from geostance.dataset.splits import parse_ratios
 from geostance.errors import GeostanceError
-
 from tests.dataset.conftest import span, units_of, write_snapshot
 
 
@@ -36,8 +37,8 @@ def test_snapshot_build_adjudicates_and_round_trips(tmp_path, corpus, schema_fil
     decisions.write_text(json.dumps({"unit_id": "seoul-talks:p001", "kind": "stance", "target": "sanctions",
                                      "label": "AGAINST", "by": "lead", "note": "reads as critical"}) + "\n")
     out = tmp_path / "ds"
-    result = run_build(BuildRequest(snapshot=snap, corpus=corpus.root, schema=schema_file, adjudication=decisions,
-                                    out=out, split_ratios="1,0,0", progress=False))
+    data = SnapshotInput.open(snap, corpus.root, schema_file, decisions)
+    result = build_dataset(data, out, BuildOptions(ratios=parse_ratios("1,0,0"), progress=False))
     ner = datasets.load_from_disk(str(out / "ner"))["train"]
     stance = datasets.load_from_disk(str(out / "stance"))["train"]
     assert ner.features["ner_tags"].feature.names[:3] == ["O", "B-PERSON", "I-PERSON"]
@@ -46,8 +47,8 @@ def test_snapshot_build_adjudicates_and_round_trips(tmp_path, corpus, schema_fil
     for row in ner:
         assert row["text"] == units[row["unit_id"]].text
         sp = row["spans"]
-        got[row["unit_id"]] = [(row["text"][s:e], names[lab]) for s, e, lab in zip(sp["start"], sp["end"],
-                                                                                    sp["label"])]
+        got[row["unit_id"]] = [(row["text"][s:e], names[lab])
+                               for s, e, lab in zip(sp["start"], sp["end"], sp["label"], strict=True)]
     # Kim 3/3 and Pyongyang 2/3 are majority; Putin 1/3 is not; carol's cut-off span is a minority
     assert got["seoul-talks:p000"] == [("Kim Jong Un", "PERSON"), ("Pyongyang", "GPE")]
     # two annotators disagree on p001's spans: 1/2 each, a tie: left out and listed
@@ -74,11 +75,22 @@ def test_snapshot_build_adjudicates_and_round_trips(tmp_path, corpus, schema_fil
     assert info["annotators"] == ["alice", "bob", "carol"] and info["adjudication"]["ties"] == 2
 
 
+def test_each_annotator_file_is_read_once_per_build(tmp_path, corpus, schema_file, monkeypatch):
+    import geostance.dataset.validate as validate
+
+    snap = _three_annotators(tmp_path, corpus)
+    opened = []
+    real = validate.read_lines
+    monkeypatch.setattr(validate, "read_lines", lambda path, *a: opened.append(path.name) or real(path, *a))
+    data = SnapshotInput.open(snap, corpus.root, schema_file, tmp_path / "none.jsonl")
+    build_dataset(data, tmp_path / "ds", BuildOptions(progress=False))
+    assert sorted(opened) == ["alice.jsonl", "bob.jsonl", "carol.jsonl"]
+
+
 def test_snapshot_with_a_bad_unit_fails_with_file_and_line(tmp_path, corpus, schema_file):
     snap = write_snapshot(tmp_path / "snaps", corpus, {"ann": {"seoul-talks:p000": {"text": "changed"}}})
     with pytest.raises(GeostanceError, match=r"ann\.jsonl:1: unit seoul-talks:p000 text differs"):
-        run_build(BuildRequest(snapshot=snap, corpus=corpus.root, schema=schema_file, out=tmp_path / "ds",
-                               progress=False))
+        SnapshotInput.open(snap, corpus.root, schema_file)
 
 
 def test_no_snapshot_is_a_clear_error(tmp_path, monkeypatch):
@@ -100,45 +112,7 @@ def test_latest_snapshot_is_used(tmp_path, corpus, schema_file, monkeypatch):
     write_snapshot(snaps, corpus, {"a": {"seoul-talks:p000": {"entities": [span(u0, "Pyongyang", "GPE")]}}},
                    name="20261127T000000Z")
     monkeypatch.setenv("GEOSTANCE_ROOT", str(root))
-    result = run_build(BuildRequest(corpus=corpus.root, schema=schema_file, out=tmp_path / "ds", progress=False))
+    result = build_dataset(SnapshotInput.open(corpus=corpus.root, schema=schema_file), tmp_path / "ds",
+                           BuildOptions(progress=False))
     assert result.alignment["spans_kept"] == 1
     assert json.loads((tmp_path / "ds" / "build_info.json").read_text())["snapshot"].endswith("20261127T000000Z")
-
-
-@pytest.mark.shared_data
-def test_from_doccano_legacy_multi_user_export_with_label_config(tmp_path, shared_data):
-    base = shared_data / "doccano-exports" / "doccano-transformer" / "tests" / "data" / "labeling"
-    config = tmp_path / "labels.json"
-    config.write_text(json.dumps([{"id": i, "text": t, "task_type": "Span"} for i, t in
-                                  ((12, "LOC"), (13, "PER"), (14, "ORG"))]))
-    out = tmp_path / "ds"
-    run_build(BuildRequest(kind="doccano", paths=[base / "labeling.jsonl"], labels="data", label_config=config,
-                           split_ratios="1,0,0", out=out, progress=False))
-    ner = datasets.load_from_disk(str(out / "ner"))["train"]
-    names = ner.features["spans"]["label"].feature.names
-    assert names == ["LOC", "ORG", "PER"] and "stance" not in [p.name for p in out.iterdir()]
-    first = ner[0]
-    sp = first["spans"]
-    assert [(first["text"][s:e], names[lab]) for s, e, lab in zip(sp["start"], sp["end"], sp["label"])] == [
-        ("JAPAN", "LOC"), ("CHINA", "PER"), ("Nadim Ladki", "PER"), ("AL-AIN", "LOC"), ("United Arab Emirates", "LOC")]
-    prov = [json.loads(x) for x in (out / "provenance.jsonl").read_text().splitlines()]
-    assert {p["rule"] for p in prov} == {"unanimous"} and len(prov) == 5      # users 1 and 2 agree on document 1
-
-
-@pytest.mark.shared_data
-def test_from_doccano_intent_export_against_the_schema_drops_and_lists_unknown_labels(tmp_path, shared_data):
-    f = shared_data / "doccano-exports" / "doccano" / "backend" / "data_export" / "pipeline" / "examples" / \
-        "intent_detection" / "example.jsonl"
-    out = tmp_path / "ds"
-    result = run_build(BuildRequest(kind="doccano", paths=[f], out=out, split_ratios="1,0,0", progress=False))
-    assert result.alignment["issues"] == {"unknown_label": {"dropped": 3}}
-    report = json.loads((out / "alignment_report.json").read_text())
-    assert len(report["read_issues"]) == 2 and "category 'flight' dropped" in report["read_issues"][0]
-    with pytest.raises(GeostanceError, match="--strict"):
-        run_build(BuildRequest(kind="doccano", paths=[f], out=tmp_path / "ds2", strict=True, progress=False))
-    run_build(BuildRequest(kind="doccano", paths=[f], out=out, labels="data", split_ratios="1,0,0", progress=False))
-    stance = datasets.load_from_disk(str(out / "stance"))["train"]
-    assert stance.features["label"].names == ["airport", "flight"]
-    assert [stance.features["label"].names[x] for x in stance["label"]] == ["flight", "airport"]
-    ner = datasets.load_from_disk(str(out / "ner"))["train"]
-    assert ner.features["spans"]["label"].feature.names == ["City"]
