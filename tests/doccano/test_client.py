@@ -45,7 +45,9 @@ def test_one_line_errors_without_password(doccano_server, tmp_path, case):
         expected = "no project named 'no-such-project'"
     with pytest.raises(DoccanoError, match=expected):
         connect(settings, retries=1).project()
-    for command in (["push", "--corpus", str(REPO_ROOT / "corpus")], ["pull", "--out", str(tmp_path / "s")]):
+    # push sets a missing project up unless told not to (tests/doccano/test_workflow.py); here it must not
+    for command in (["push", "--no-setup", "--corpus", str(REPO_ROOT / "corpus")],
+                    ["pull", "--out", str(tmp_path / "s")]):
         proc = run_cli(command, settings, tmp_path)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.startswith("error: ") and expected in proc.stderr

@@ -1,8 +1,14 @@
-"""Speed of our idempotent push against one create request per example, measured in the same run.
+"""Speed of our Doccano writes against the obvious alternative, each measured in the same run on the same server.
 
-Needs a running server (settings as for every other command; the user must be allowed to create projects). Three
-throw-away projects are created and deleted: one receives our push (then a second, no-op push of the same units),
-one a doccano-client `create_example` call (one `POST /examples`) per unit, and one a push measured for peak memory.
+Needs a running server (settings as for every other command; the user must be allowed to create projects); every
+project made here is a throw-away one, deleted at the end.
+
+- `bench_push`: our idempotent push against a doccano-client `create_example` call (one `POST /examples`) per
+  unit, plus the no-op second push and the push's peak memory (three projects).
+- `bench_preannotate`: pre-annotation (`preannotate`: our session, examples written from a thread pool) against
+  the path it replaced, every request through doccano-client, one example after another (one label per request
+  either way: Doccano 1.8.4 has no bulk endpoint for labels on existing examples). Both write the same decisions
+  onto projects of their own, in interleaved chunks so that a change in the machine's load weighs on both.
 """
 
 from __future__ import annotations
@@ -15,10 +21,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from geostance.corpus.model import Unit
-from geostance.doccano.client import connect
+from geostance.doccano.client import DoccanoSession, connect
+from geostance.doccano.decisions import Decision
+from geostance.doccano.preannotate import preannotate
 from geostance.doccano.push import DEFAULT_BATCH_SIZE, push_units
 from geostance.doccano.settings import DoccanoSettings
-from geostance.doccano.setup import PROJECT_TYPE
+from geostance.doccano.setup import PROJECT_TYPE, setup_project
+from geostance.doccano.user_labels import DEFAULT_WORKERS, examples_by_unit, label_type_ids, wanted_labels
+from geostance.schema import Schema, category_name, load_schema
+
+# Names in `synthetic_units`' text and the entity label each gets: 7 spans a unit, 3 stances: 10 labels, about
+# the corpus's density (2,780 labels on 418 units is 6.7).
+BENCH_ENTITIES = {"Pyongyang": "GPE", "Moscow": "GPE", "Kim": "PERSON", "Tumen": "LOC", "Seoul": "GPE",
+                  "Tokyo": "GPE", "Ukraine": "GPE"}
 
 
 def synthetic_units(n_units: int) -> list[Unit]:
@@ -86,4 +101,93 @@ def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = DEF
         "uploaded_second": len(second.uploaded),
         "second_push_listing": second.listing,
         "examples_in_project": in_project,
+    }
+
+
+def synthetic_decisions(units: list[Unit], schema: Schema) -> list[Decision]:
+    """A model-like decision for each synthetic unit: the first mention of each BENCH_ENTITIES name, and one
+    stance per target, each with a score."""
+    decisions = []
+    for i, unit in enumerate(units):
+        entities = tuple(sorted((unit.text.index(name), unit.text.index(name) + len(name), label)
+                                for name, label in BENCH_ENTITIES.items()))
+        cats = tuple(category_name(t.id, schema.stance_labels[(i + j) % len(schema.stance_labels)])
+                     for j, t in enumerate(schema.targets))
+        decisions.append(Decision(unit.unit_id, entities, cats, 0, (0.9,) * len(entities) + (0.7,) * len(cats)))
+    return decisions
+
+
+def _one_request_at_a_time(session: DoccanoSession, decisions: list[Decision]) -> int:
+    """Pre-annotation as it was before the thread pool: everything through doccano-client, one example after
+    another (list the user's labels, skip a labelled example, post each missing label). Returns labels posted."""
+    api = session.api
+    pid = session.project()["id"]
+    span_ids, cat_ids = label_type_ids(session, pid)
+    examples = examples_by_unit(session, pid)
+    posted = 0
+    for decision in decisions:
+        example = examples[decision.unit_id]
+        wanted = wanted_labels(decision, example["text"], span_ids, cat_ids)
+        if api.list_spans(pid, example["id"]) or api.list_categories(pid, example["id"]):
+            continue
+        for (start, end, label), prob in wanted.spans.items():
+            api.create_span(pid, example["id"], start, end, label, confidence=prob)
+        for label, prob in wanted.cats.items():
+            api.create_category(pid, example["id"], label, confidence=prob)
+        posted += len(wanted.spans) + len(wanted.cats)
+    return posted
+
+
+def bench_preannotate(n_units: int, settings: DoccanoSettings, *, workers: int = DEFAULT_WORKERS,
+                      chunks: int = 4, schema: Schema | None = None) -> dict:
+    """Labels per second of `preannotate` against one request at a time through doccano-client, on `n_units`
+    synthetic units (10 labels each), same server, same run."""
+    schema = schema or load_schema()
+    units = synthetic_units(n_units)
+    decisions = synthetic_decisions(units, schema)
+    tag = uuid.uuid4().hex[:8]
+    admin = connect(settings)
+    made: list[DoccanoSettings] = []
+    timings = {"one_at_a_time": 0.0, "ours": 0.0}
+    posted = {"one_at_a_time": 0, "ours": 0}
+    try:
+        for role in ("one-at-a-time", "ours"):
+            project = replace(settings, project=f"geostance-bench-labels-{role}-{tag}")
+            setup_project(connect(project), schema, "temporary benchmark project")
+            made.append(project)
+            push_units(connect(project), units)
+        step = -(-len(decisions) // chunks)
+        for k, start in enumerate(range(0, len(decisions), step)):
+            part = decisions[start:start + step]
+            order = ("one_at_a_time", "ours") if k % 2 == 0 else ("ours", "one_at_a_time")
+            for side in order:   # alternate which side goes first, so neither always meets a warmer server
+                t0 = time.perf_counter()
+                if side == "one_at_a_time":
+                    posted[side] += _one_request_at_a_time(connect(made[0]), part)
+                else:
+                    report = preannotate(made[1], part, workers=workers)[0]
+                    posted[side] += report.spans_added + report.cats_added
+                timings[side] += time.perf_counter() - t0
+    finally:
+        for project in made:
+            found = admin.find_project(project.project)
+            if found is not None:
+                admin.call("deleting a benchmark project", admin.api.delete_project, found["id"])
+    return _preannotate_figures(n_units, workers, chunks, timings, posted)
+
+
+def _preannotate_figures(n_units: int, workers: int, chunks: int, timings: dict[str, float],
+                         posted: dict[str, int]) -> dict:
+    rate = {side: posted[side] / timings[side] for side in timings}
+    return {
+        "n_units": n_units,
+        "workers": workers,
+        "chunks": chunks,
+        "labels_posted": posted["ours"],
+        "labels_posted_one_at_a_time": posted["one_at_a_time"],
+        "ours_s": round(timings["ours"], 3),
+        "one_at_a_time_s": round(timings["one_at_a_time"], 3),
+        "ours_labels_per_s": round(rate["ours"], 1),
+        "one_at_a_time_labels_per_s": round(rate["one_at_a_time"], 1),
+        "speedup": round(rate["ours"] / rate["one_at_a_time"], 2),
     }

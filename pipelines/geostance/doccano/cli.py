@@ -9,7 +9,8 @@ import typer
 
 from geostance.corpus.units import UnitMode
 
-app = typer.Typer(help="Doccano: local server, project setup, idempotent push, pull, annotate, pre-annotate.",
+app = typer.Typer(help="Doccano: local server, project setup, idempotent push, annotation queue, pull, annotate, "
+                       "pre-annotate.",
                   no_args_is_help=True)
 
 
@@ -70,8 +71,10 @@ def push_cmd(
     overlap: int = typer.Option(1, help="annotators per unit (k), recorded in the example's meta"),
     batch_size: int = typer.Option(None, help="units per bulk import [default: 5000]"),
     refresh: bool = typer.Option(False, "--refresh", help="list every example instead of trusting the push cache"),
+    setup: bool = typer.Option(True, help="create the project from the schema first when it is missing"),
 ) -> None:
-    """Upload corpus units not yet in the project (bulk import); report units changed since upload."""
+    """Upload corpus units not yet in the project (bulk import; the project is set up first when missing);
+    report units changed since upload."""
     from geostance.doccano.push import DEFAULT_BATCH_SIZE
     from geostance.doccano.workflow import run_push
 
@@ -79,7 +82,7 @@ def push_cmd(
     with _progress("pushing") as bar:
         task = bar.add_task("push", total=None)
         report = run_push(_settings(), corpus=corpus, mode=unit, annotators=annotator, overlap=overlap,
-                          batch_size=batch_size, refresh=refresh,
+                          batch_size=batch_size, refresh=refresh, setup=setup,
                           on_batch=lambda done, total: bar.update(task, completed=done, total=total))
     typer.echo(json.dumps(report.summary(), indent=2))
     for changed in report.plan.changed:
@@ -134,3 +137,35 @@ def preannotate_cmd(
                                   threshold=threshold,
                                   progress=lambda _u, done, total: bar.update(task, completed=done, total=total))
     typer.echo(json.dumps([r.__dict__ for r in reports], indent=2))
+
+
+@app.command("queue")
+def queue_cmd(
+    size: int = typer.Option(50, help="units to queue"),
+    per_article: int = typer.Option(3, help="at most this many units from one article"),
+    ner: Path = typer.Option(None, help="NER model folder [default: models/ner]"),
+    stance: Path = typer.Option(None, help="stance model folder [default: models/stance]"),
+    annotators: Path = typer.Option(None, "--annotators", help="'username:password' lines: pre-annotate for each "
+                                                               "[default: the DOCCANO_USERNAME user]"),
+    threshold: float = typer.Option(0.5, help="minimum stance score to suggest"),
+    workers: int = typer.Option(None, help="requests in flight per annotator [default: 4]"),
+    corpus: Path = typer.Option(None, help="corpus folder [default: corpus/]"),
+    unit: UnitMode = typer.Option(UnitMode.paragraph, help="annotation unit (as pushed)"),
+    snapshots: Path = typer.Option(None, help="pulled snapshots; the latest counts [default: annotations/doccano/]"),
+    out: Path = typer.Option(None, help="where queue records go [default: annotations/queues/]"),
+) -> None:
+    """Queue the units the models are least sure of: pre-annotate them for each annotator, put them first in
+    Doccano's order, record the queue. Units anyone labelled are never queued; re-run after annotating."""
+    from geostance.doccano.annotation_queue import QueueOptions
+    from geostance.doccano.user_labels import DEFAULT_WORKERS
+    from geostance.doccano.workflow import run_queue
+    from geostance.paths import models_dir
+
+    options = QueueOptions(ner_dir=ner or models_dir() / "ner", stance_dir=stance or models_dir() / "stance",
+                           size=size, per_article=per_article, threshold=threshold,
+                           workers=workers or DEFAULT_WORKERS)
+    report = run_queue(_settings(), options, accounts_file=annotators, corpus=corpus, mode=unit,
+                       snapshots=snapshots, out=out, echo=lambda m: typer.echo(m, err=True))
+    typer.echo(json.dumps(report.summary(), indent=2))
+    typer.echo(f"annotators: open {report.record['annotation_url']} (lowest score first, unconfirmed only)",
+               err=True)

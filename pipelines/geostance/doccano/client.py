@@ -1,8 +1,7 @@
 """One connection to a Doccano server as one user: doccano-client's public API, and a thin layer for what it lacks.
 
-`DoccanoSession.api` is doccano-client's `DoccanoClient`; every call it covers (creating, updating and deleting
-projects; label types, users, members, spans, categories, example state, single examples) is made through it. What
-it lacks, and only that, is here:
+`DoccanoSession.api` is doccano-client's `DoccanoClient`; the calls it covers (creating, updating and deleting
+projects; label types, users, members, single examples) are made through it. What it lacks, and only that, is here:
 
 - Retries and one-line errors. doccano-client takes no session, adapter or timeout, so every call, its own and
   ours, goes through `call` (a request that may safely run twice: retried on connection errors, timeouts and 5xx)
@@ -14,8 +13,10 @@ it lacks, and only that, is here:
   push cache and go into snapshot.json, and refuses a project with an empty description, Doccano's default for one
   made through the API, so one such project anywhere on the server would stop every lookup), example pages of any
   size at any offset (its lists page 5 rows at a time, about 3 ms a row on the server), Doccano's health report,
-  and the import/export tasks in `tasks.py`. doccano-client's own session cannot be shared without its private
-  attributes, so each logs in once (`login`).
+  the import/export tasks in `tasks.py`, and a user's labels and confirmations (`user_labels.py`): those are
+  thousands of small requests sent from a thread pool, and each needs a timeout, so that one stuck request fails
+  the run instead of hanging it. doccano-client's own session cannot be shared without its private attributes, so
+  each logs in once (`login`).
 """
 
 from __future__ import annotations
@@ -165,9 +166,10 @@ class DoccanoSession:
         return self._http
 
     # -- our own requests ------------------------------------------------------------------------------------------
-    def request(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+    def request(self, method: str, path: str, what: str, *, idempotent: bool | None = None, **kwargs: Any) -> Any:
         """`/v1/<path>` on our own session, for an endpoint doccano-client lacks; the answer's JSON, its bytes when
-        it is not JSON, or None when empty. GET/PUT/DELETE are retried as `call`, the others as `call_once`."""
+        it is not JSON, or None when empty. GET/PUT/DELETE (and any request with `idempotent=True`, such as a PATCH
+        that sets a field) are retried as `call`, the others as `call_once`."""
         url = f"{self.settings.url}/v1/{path.lstrip('/')}"
         kwargs.setdefault("timeout", self.timeout)
 
@@ -178,7 +180,7 @@ class DoccanoSession:
                 return None
             return response.json() if "json" in response.headers.get("content-type", "") else response.content
 
-        if method.upper() in IDEMPOTENT_METHODS:
+        if idempotent if idempotent is not None else method.upper() in IDEMPOTENT_METHODS:
             return self.call(what, send)
         return self.call_once(what, send)
 

@@ -10,30 +10,36 @@ have prob 0), so a suggestion that was kept stays distinguishable from one a per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from geostance.doccano.client import DoccanoSession, connect
 from geostance.doccano.decisions import Decision
 from geostance.doccano.settings import DoccanoSettings
 from geostance.doccano.setup import Account
-from geostance.doccano.user_labels import LabelReport, examples_by_unit, write_labels
+from geostance.doccano.user_labels import DEFAULT_WORKERS, LabelReport, examples_by_unit, write_labels
 from geostance.errors import InputError
 from geostance.schema import Schema, category_name
 
 NER_SCORE = 1.0   # spaCy's NER gives no per-entity score; any prob > 0 marks a machine suggestion
 
 
-def predict_with_spacy(model_dir: Path, texts: dict[str, str], schema: Schema,
+def predict_with_spacy(model_dir: Path, texts: Mapping[str, str], schema: Schema,
                        threshold: float = 0.5) -> list[Decision]:
-    """Entities from the pipeline's `ents`; stances from `doc.cats` named `<target>:<label>` (best label per
-    target at or above `threshold`). Labels outside the schema are left out."""
+    """`predict_with_nlp` with the spaCy pipeline saved in `model_dir`."""
     import spacy
 
     try:
         nlp = spacy.load(model_dir)
     except OSError as exc:
         raise InputError(model_dir, f"not a spaCy pipeline: {exc}") from None
+    return predict_with_nlp(nlp, texts, schema, threshold)
+
+
+def predict_with_nlp(nlp: Any, texts: Mapping[str, str], schema: Schema, threshold: float = 0.5) -> list[Decision]:
+    """Entities from the pipeline's `ents`; stances from `doc.cats` named `<target>:<label>` (best label per
+    target at or above `threshold`). Labels outside the schema are left out."""
     decisions = []
     ids = list(texts)
     for uid, doc in zip(ids, nlp.pipe(texts[i] for i in ids), strict=True):
@@ -54,14 +60,17 @@ def project_texts(session: DoccanoSession) -> dict[str, str]:
 
 
 def preannotate(settings: DoccanoSettings, predictions: Sequence[Decision], accounts: Sequence[Account] = (),
-                progress: Callable[[str, int, int], None] = lambda _u, _d, _t: None) -> list[LabelReport]:
-    """Post `predictions` as each account (default: the DOCCANO_USERNAME user) onto examples it has not labelled."""
+                progress: Callable[[str, int, int], None] = lambda _u, _d, _t: None, *,
+                workers: int = DEFAULT_WORKERS, examples: Mapping[str, dict] | None = None) -> list[LabelReport]:
+    """Post `predictions` as each account (default: the DOCCANO_USERNAME user) onto examples it has not labelled;
+    `examples` (unit id → example, as any user lists them) saves each account a listing of the whole project."""
     users = list(accounts) or [Account(settings.username, settings.password)]
     reports = []
     for account in users:
         session = connect(settings.as_user(account.username, account.password))
         reports.append(write_labels(session, predictions, replace=False, only_unlabelled=True, confirm=False,
-                                    progress=_progress_of(account.username, len(predictions), progress)))
+                                    progress=_progress_of(account.username, len(predictions), progress),
+                                    workers=workers, examples=examples))
     return reports
 
 

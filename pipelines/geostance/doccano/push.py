@@ -63,9 +63,11 @@ class PushReport:
     batches: int = 0
     listing: str = ""
     waited_for: str = ""        # an import an earlier, interrupted push left unfinished
+    project_created: bool = False   # set up from the schema by this push (workflow.run_push)
 
     def summary(self) -> dict:
-        return {"project_id": self.project_id, "uploaded": len(self.uploaded),
+        return {"project_id": self.project_id, "project_created": self.project_created,
+                "uploaded": len(self.uploaded),
                 "already_there": len(self.plan.unchanged), "changed_since_upload": len(self.plan.changed),
                 "duplicates_in_project": len(self.plan.duplicates), "not_in_corpus": len(self.plan.not_in_corpus),
                 "examples_without_unit_id": len(self.plan.without_unit_id),
