@@ -26,6 +26,16 @@ def test_server_runs_web_and_worker_under_recorded_pids(doccano_server):
     assert state.url == doccano_server.url
 
 
+@pytest.mark.doccano
+def test_the_database_commits_through_a_write_ahead_log(doccano_server):
+    import contextlib
+    import sqlite3
+
+    database = SERVER_HOME[doccano_server.url] / "db.sqlite3"
+    with contextlib.closing(sqlite3.connect(database)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_stop_server_stops_exactly_the_recorded_process_groups(tmp_path):
     """Stand-in processes (sleep) recorded as web and worker: down stops both, and nothing else."""
     import json

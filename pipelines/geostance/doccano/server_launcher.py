@@ -23,6 +23,20 @@ def _declare_broker_queue(app) -> None:
         conn.default_channel.queue_declare(queue=app.conf.task_default_queue)
 
 
+def _write_ahead_log() -> None:
+    # Every label saved (in the UI, by annotate or by pre-annotation) is one commit. In SQLite's default
+    # rollback-journal mode a commit writes and fsyncs a journal and the database (about 15 ms on an ext4 disk);
+    # with write-ahead logging it appends to one log (about 3 ms), just as durable (synchronous stays FULL), and
+    # readers no longer wait for a writer. The mode is stored in the database file, so setting it once here, before
+    # the web server and worker open it, holds for both. Back the database up with the sqlite3 `.backup` command
+    # (or with the server stopped): recent commits live in db.sqlite3-wal until a checkpoint.
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+
+
 def _init(app) -> None:
     from django.core import management
 
@@ -30,6 +44,7 @@ def _init(app) -> None:
     password = os.environ.pop("GEOSTANCE_DOCCANO_ADMIN_PASSWORD")
     management.call_command("migrate", verbosity=0)
     management.call_command("create_roles", verbosity=0)
+    _write_ahead_log()
     from django.contrib.auth import get_user_model
 
     user_model = get_user_model()
