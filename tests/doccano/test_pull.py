@@ -35,6 +35,7 @@ DECISIONS = {
          "cats": ["alliance:AGAINST"]},
         {"unit_id": "art:p001", "entities": [span(TEXTS[1], "Tokyo 😀", "GPE")], "cats": []},
         {"unit_id": "art:p002", "entities": [span(TEXTS[2], "NATO", "ORG")], "cats": []},
+        {"unit_id": "art:p003", "entities": [], "cats": []},   # looked at, nothing to mark: confirmed, no label
     ],
 }
 
@@ -78,8 +79,9 @@ def test_two_annotators_round_trip_through_pull_with_emoji_and_crlf(project_sett
     assert sorted(p.name for p in (out / "annotators").iterdir()) == ["ann_alice.jsonl", "ann_bob.jsonl"]
     for account in ANNOTATORS:
         lines = [json.loads(x) for x in (out / "annotators" / f"{account.username}.jsonl").read_text().splitlines()]
-        assert len(lines) == 5  # one line per unit
-        got = {r["unit_id"]: (r["entities"], r["cats"]) for r in lines if r["entities"] or r["cats"]}
+        # Their work only (labelled or confirmed), not every example of the project.
+        assert sorted(r["unit_id"] for r in lines) == sorted(d["unit_id"] for d in DECISIONS[account.username])
+        got = {r["unit_id"]: (r["entities"], r["cats"]) for r in lines}
         want = {d["unit_id"]: (sorted(d["entities"]), sorted(d["cats"])) for d in DECISIONS[account.username]}
         assert got == want
         for r in lines:
@@ -96,6 +98,8 @@ def test_two_annotators_round_trip_through_pull_with_emoji_and_crlf(project_sett
     export_files = sorted(p.name for p in (out / "export").iterdir())
     assert "ann_alice.jsonl" in export_files and any(n.endswith(".zip") for n in export_files)
     assert report.summary()["annotators"]["ann_bob"]["labelled_units"] == 3
+    assert snapshot["annotators"]["ann_bob"]["rows_not_worked_left_out"] == 1        # 5 units, 4 worked
+    assert snapshot["annotators"]["ann_alice"]["rows_not_worked_left_out"] == 3
 
 
 @pytest.mark.doccano
@@ -115,7 +119,7 @@ def test_annotate_replaces_a_changed_decision_and_pull_approved_only(project_set
     out = tmp_path / "approved"
     pull_project(admin, out=out, approved_only=True)
     bob_lines = [json.loads(x) for x in (out / "annotators" / "ann_bob.jsonl").read_text().splitlines()]
-    assert sorted(r["unit_id"] for r in bob_lines) == ["art:p000", "art:p001", "art:p002"]  # confirmed by bob
+    assert sorted(r["unit_id"] for r in bob_lines) == ["art:p000", "art:p001", "art:p002", "art:p003"]  # confirmed
     p000 = next(r for r in bob_lines if r["unit_id"] == "art:p000")
     assert p000["entities"] == [span(TEXTS[0], "Putin", "PERSON")] and p000["cats"] == ["alliance:NONE"]
     alice_lines = (out / "annotators" / "ann_alice.jsonl").read_text().splitlines()

@@ -4,6 +4,11 @@ Layout (fixed interface): `annotators/<username>.jsonl` (Doccano's IntentDetecti
 entity offsets converted from UTF-16 code units to Python code points and checked against the text), `export/`
 (Doccano's zip and the files in it, byte for byte), `snapshot.json` (project settings, labels, export time,
 server version, annotators, the offset conversion applied).
+
+An annotator file holds that annotator's work only: the units they labelled or confirmed. Doccano exports every
+example for every member, so a unit someone never opened would otherwise read as "looked at it and found nothing",
+and agreement and adjudication would count it as a vote. Confirmations come from a second export of confirmed
+examples (Doccano writes one file per member, read as the admin); the rows left out are counted in snapshot.json.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ class AnnotatorFile:
     cats: int = 0
     spans_shifted: int = 0      # spans whose code-point offsets differ from Doccano's UTF-16 ones
     hash_mismatches: list[str] = field(default_factory=list)
+    not_worked: int = 0         # exported rows the member neither labelled nor confirmed (left out)
 
 
 @dataclass
@@ -62,7 +68,8 @@ class PullReport:
         return {"snapshot": str(self.snapshot_dir), "approved_only": self.approved_only,
                 "annotators": {a.username: {"units": a.units, "labelled_units": a.labelled_units, "spans": a.spans,
                                             "cats": a.cats, "spans_shifted": a.spans_shifted,
-                                            "text_hash_mismatches": len(a.hash_mismatches)}
+                                            "text_hash_mismatches": len(a.hash_mismatches),
+                                            "rows_not_worked_left_out": a.not_worked}
                                for a in self.annotators},
                 "skipped_members": self.skipped_members}
 
@@ -90,10 +97,17 @@ def convert_line(row: dict, source: str, line: int) -> tuple[dict, int]:
     return converted, shifted
 
 
-def read_export_member(data: bytes, source: str, username: str, role: str) -> AnnotatorFile:
+def read_export_member(data: bytes, source: str, username: str, role: str,
+                       confirmed: set[str] | None = None) -> AnnotatorFile:
+    """One member's export file; with `confirmed` (their confirmed unit ids), rows they neither labelled nor
+    confirmed are left out and counted."""
     result = AnnotatorFile(username=username, role=role, lines=[])
     for number, row in iter_json_objects(data.decode("utf-8").splitlines(), source):
         converted, shifted = convert_line(row, source, number)
+        if confirmed is not None and not (converted["entities"] or converted["cats"]) \
+                and converted.get("unit_id") not in confirmed:
+            result.not_worked += 1
+            continue
         expected = converted.get("text_sha256")
         if expected is not None and text_sha256(converted["text"]) != expected:
             result.hash_mismatches.append(str(converted.get("unit_id", converted.get("id"))))
@@ -105,6 +119,25 @@ def read_export_member(data: bytes, source: str, username: str, role: str) -> An
         result.lines.append(converted)
     result.lines.sort(key=lambda r: (str(r.get("unit_id", "")), r.get("id", 0)))
     return result
+
+
+def confirmed_units(archive: bytes, source: str) -> dict[str, set[str]]:
+    """Member → unit ids of the examples they confirmed, from Doccano's export of confirmed examples."""
+    confirmed: dict[str, set[str]] = {}
+    for name, data in export_members(archive):
+        units = confirmed.setdefault(Path(name).stem, set())
+        for number, row in iter_json_objects(data.decode("utf-8").splitlines(), f"{source}: {name}"):
+            if not isinstance(row.get("unit_id"), str):
+                raise InputError(f"{source}: {name}", f"example {row.get('id')!r} has no unit_id", number)
+            units.add(row["unit_id"])
+    return confirmed
+
+
+def _zip_export(session: DoccanoSession, pid: int, approved_only: bool) -> bytes:
+    archive = download_export(session, pid, EXPORT_FORMAT, approved_only)
+    if not isinstance(archive, bytes | bytearray) or not zipfile.is_zipfile(io.BytesIO(archive)):
+        raise InputError(f"{session.settings.url}/v1/projects/{pid}/download", "the export is not a zip file")
+    return bytes(archive)
 
 
 def export_members(archive: bytes) -> list[tuple[str, bytes]]:
@@ -149,14 +182,14 @@ def pull_project(session: DoccanoSession, *, out: Path | None = None, approved_o
     name = snapshot_name(exported_at)
     target = out or doccano_snapshots_dir() / name
     echo(f"exporting project {state.record['name']!r} (id {pid})")
-    archive = download_export(session, pid, EXPORT_FORMAT, approved_only)
-    if not isinstance(archive, bytes | bytearray) or not zipfile.is_zipfile(io.BytesIO(archive)):
-        raise InputError(f"{session.settings.url}/v1/projects/{pid}/download", "the export is not a zip file")
+    archive = _zip_export(session, pid, approved_only)
+    # With approved_only every exported row is confirmed already; otherwise ask which ones are.
+    confirmed = None if approved_only else confirmed_units(_zip_export(session, pid, True), "confirmed examples")
     zip_name = f"{safe_name(state.record['name'], 'project name')}-{name}.zip"
-    files = export_members(bytes(archive))
+    files = export_members(archive)
     with staged_dir(target) as staging:
-        atomic_write_bytes(staging / "export" / zip_name, bytes(archive))
-        annotators, skipped = write_annotator_files(staging, files, state.roles)
+        atomic_write_bytes(staging / "export" / zip_name, archive)
+        annotators, skipped = write_annotator_files(staging, files, state.roles, confirmed)
         report = PullReport(snapshot_dir=target, annotators=annotators, skipped_members=skipped,
                             approved_only=approved_only)
         atomic_write_json(staging / "snapshot.json",
@@ -165,16 +198,18 @@ def pull_project(session: DoccanoSession, *, out: Path | None = None, approved_o
     return report
 
 
-def write_annotator_files(staging: Path, files: list[tuple[str, bytes]], roles: dict[str, str]
-                          ) -> tuple[list[AnnotatorFile], dict[str, str]]:
-    """Each export member byte for byte under export/, and as annotators/<username>.jsonl with code-point offsets;
-    returns the annotators' files and the members left out (with why)."""
+def write_annotator_files(staging: Path, files: list[tuple[str, bytes]], roles: dict[str, str],
+                          confirmed: dict[str, set[str]] | None = None) -> tuple[list[AnnotatorFile], dict[str, str]]:
+    """Each export member byte for byte under export/, and as annotators/<username>.jsonl with code-point offsets
+    (only the rows they labelled or confirmed, when `confirmed` is given); returns the annotators' files and the
+    members left out (with why)."""
     annotators, skipped = [], {}
     for member, data in files:
         atomic_write_bytes(staging / "export" / member, data)
         username = Path(member).stem
         role = roles.get(username, "unknown")
-        parsed = read_export_member(data, f"export/{member}", username, role)
+        mine = None if confirmed is None else confirmed.get(username, set())
+        parsed = read_export_member(data, f"export/{member}", username, role, mine)
         # Members with no label who are not annotators (the project admin) are not annotators' files.
         if parsed.labelled_units == 0 and role != "annotator":
             skipped[username] = f"role {role}, no labels"
