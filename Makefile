@@ -37,7 +37,7 @@ NER_ARGS := --config $(NER_CONFIG) --base-model $(NER_BASE) --rehearsal $(REHEAR
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help install train test lint corpus doccano push pull dataset evaluate curve package predict bench clean FORCE
+.PHONY: help install train test lint corpus doccano push queue pull dataset evaluate curve package predict bench clean FORCE
 
 ## Show this help
 help:
@@ -79,9 +79,19 @@ corpus: $(INSTALLED)
 doccano: $(INSTALLED)
 	$(GEOSTANCE) doccano up
 
-## Upload corpus units to Doccano (idempotent: units already there are skipped)
+# Annotator accounts, 'username:password' lines in a file kept out of git: `make push` adds them to the project,
+# `make queue` pre-annotates for each. Unset: the DOCCANO_USERNAME user only.
+ANNOTATORS ?=
+QUEUE_SIZE ?= 50
+
+## Upload corpus units to Doccano, setting the project up first when missing (idempotent; ANNOTATORS=FILE adds them)
 push: $(INSTALLED)
+	$(if $(ANNOTATORS),$(GEOSTANCE) doccano setup --annotators $(ANNOTATORS))
 	$(GEOSTANCE) doccano push
+
+## Queue the QUEUE_SIZE units the models are least sure of: pre-annotated, first in Doccano, annotations/queues/
+queue: $(NER_MODEL) $(STANCE_MODEL)
+	$(GEOSTANCE) doccano queue --size $(QUEUE_SIZE) $(if $(ANNOTATORS),--annotators $(ANNOTATORS))
 
 ## Export annotations from Doccano into annotations/doccano/<snapshot>/
 pull: $(INSTALLED)

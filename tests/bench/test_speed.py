@@ -50,10 +50,11 @@ def test_build_rows_report_ours_over_tokenisation():
 def test_push_rows_against_a_throwaway_server(tmp_path):
     from geostance.bench.speed import push_rows
 
-    first, noop = push_rows(30, tmp_path / "home", say=lambda m: None)
+    first, noop, labels = push_rows(30, tmp_path / "home", say=lambda m: None, label_units=4)
     assert first["details"]["uploaded_first"] == 30 and first["details"]["examples_in_project"] == 30
     assert noop["details"]["uploaded_second"] == 0
     assert first["ratio"] == pytest.approx(first["details"]["per_example_s"] / first["details"]["push_s"])
+    assert labels["key"] == "doccano_preannotate" and labels["details"]["labels_posted"] == 40
 
 
 def test_base_pipe_row_compares_the_shipped_pipeline_with_the_stock_ner(bench_out, repo_root):

@@ -154,9 +154,9 @@ def build_rows(sizes: Iterable[int], say: Callable[[str], None]) -> list[dict[st
 
 # ------------------------------------------------------------------------------------------------ Doccano push
 
-def push_rows(n_units: int, home: Path, say: Callable[[str], None]) -> list[dict[str, Any]]:
+def push_rows(n_units: int, home: Path, say: Callable[[str], None], label_units: int = 200) -> list[dict[str, Any]]:
     """Start a throw-away local server (random admin password, database under `home`), bench, stop it."""
-    from geostance.doccano.bench import bench_push
+    from geostance.doccano.bench import bench_preannotate, bench_push
     from geostance.doccano.server import free_port, start_server, stop_server
     from geostance.doccano.settings import DoccanoSettings
 
@@ -167,6 +167,8 @@ def push_rows(n_units: int, home: Path, say: Callable[[str], None]) -> list[dict
     try:
         say(f"Doccano push vs one request per example: {n_units} units")
         r = bench_push(n_units, DoccanoSettings(state.url, "admin", password, "geostance-bench"))
+        say(f"Doccano pre-annotation vs one label request at a time through doccano-client: {label_units} units")
+        labels = bench_preannotate(label_units, DoccanoSettings(state.url, "admin", password, "geostance-bench"))
     finally:
         stop_server(home)
     return [
@@ -178,6 +180,11 @@ def push_rows(n_units: int, home: Path, say: Callable[[str], None]) -> list[dict
          "ours": f"{r['noop_push_s']:.3f} s", "baseline": f"{r['push_s']:.2f} s",
          "ratio": r["noop_push_s"] / r["push_s"], "ours_peak_mb": None, "baseline_peak_mb": None,
          "key": "doccano_noop_push", "details": {"uploaded_second": r.get("uploaded_second")}},
+        {"name": f"Doccano pre-annotation: labels/s, ours ({labels['workers']} requests in flight) vs one request "
+                 f"at a time through doccano-client ({labels['labels_posted']:,} labels; ratio = speed-up)",
+         "ours": f"{labels['ours_labels_per_s']:.1f} labels/s",
+         "baseline": f"{labels['one_at_a_time_labels_per_s']:.1f} labels/s", "ratio": labels["speedup"],
+         "ours_peak_mb": None, "baseline_peak_mb": None, "key": "doccano_preannotate", "details": labels},
     ]
 
 
