@@ -14,9 +14,12 @@ from geostance.dataset.readers.snapshot import find_latest_snapshot
 from geostance.dataset.validate import validate_snapshot
 from geostance.schema import load_schema
 
-MIN_ENTITY_MENTIONS = 30
-MIN_STANCE_UNITS = 15
+MIN_ARTICLES = 150
+MIN_WORDS = 90_000
+MIN_ENTITY_MENTIONS = 100
+MIN_STANCE_UNITS = 60
 MIN_FAVOR_AGAINST_SHARE = 0.15
+MIN_DOUBLE_ANNOTATED_SHARE = 0.30
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +47,44 @@ def test_every_unit_of_the_corpus_is_in_the_snapshot(shipped):
     assert {r["unit_id"] for r in _rows(snapshot)} == expected
 
 
+def _one_row_per_unit(snapshot: Path) -> list[dict]:
+    """Each unit once (the first annotator file holding it), so double annotation does not count twice."""
+    first: dict[str, dict] = {}
+    for r in _rows(snapshot):
+        first.setdefault(r["unit_id"], r)
+    return list(first.values())
+
+
+def test_the_corpus_is_large_enough(shipped):
+    _, corpus, _ = shipped
+    articles = corpus.articles()
+    assert len(articles) >= MIN_ARTICLES
+    assert sum(len(a.text.split()) for a in articles) >= MIN_WORDS
+
+
+def _double_annotated_share(snapshot: Path) -> float:
+    annotators_per_unit = Counter(r["unit_id"] for r in _rows(snapshot))
+    return sum(n >= 2 for n in annotators_per_unit.values()) / len(annotators_per_unit)
+
+
+def test_enough_units_are_double_annotated(shipped, tmp_path):
+    snapshot, _, _ = shipped
+    assert _double_annotated_share(snapshot) >= MIN_DOUBLE_ANNOTATED_SHARE
+    single = tmp_path / snapshot.name
+    shutil.copytree(snapshot, single)
+    for extra in sorted((single / "annotators").glob("*.jsonl"))[1:]:
+        extra.unlink()
+    assert _double_annotated_share(single) == 0.0     # the gate fails on a copy with one annotator
+
+
 def test_label_counts_meet_the_minimums(shipped):
     snapshot, _, schema = shipped
-    entities = Counter(label for r in _rows(snapshot) for *_, label in r["entities"])
+    rows = _one_row_per_unit(snapshot)
+    entities = Counter(label for r in rows for *_, label in r["entities"])
     stance: dict[str, Counter] = defaultdict(Counter)
     both_in_one_article: dict[str, set] = defaultdict(set)
     per_article: dict[tuple[str, str], set] = defaultdict(set)
-    for r in _rows(snapshot):
+    for r in rows:
         for cat in r["cats"]:
             target, label = schema.parse_category(cat)
             stance[target][label] += 1
