@@ -284,3 +284,19 @@ def test_krippendorff_alpha_hand_computed():
     # missing values are allowed
     assert M.krippendorff_alpha([["F", None, "A"], ["F", "A", "A"]], ["F", "A", "N"]) == pytest.approx(1.0)
     assert M.krippendorff_alpha([["F", None], [None, "A"]], ["F", "A"]) is None   # no unit labelled twice
+
+
+def test_f1_difference_is_paired_and_matches_each_systems_f1() -> None:
+    from geostance.metrics import f1_difference_ci, span_scores
+
+    gold = [[(0, 3, "GPE")], [(0, 5, "PERSON"), (6, 9, "ORG")], [(1, 4, "GPE")], [(2, 7, "LOC")]] * 5
+    better = [list(doc) for doc in gold]
+    worse = [doc[:1] if i % 2 else [] for i, doc in enumerate(gold)]
+    groups = [f"a{i // 2}" for i in range(len(gold))]
+    diff, (low, high) = f1_difference_ci(gold, better, worse, groups, resamples=200, seed=1)
+    a = span_scores(gold, better, groups, resamples=10).f1
+    b = span_scores(gold, worse, groups, resamples=10).f1
+    assert diff == pytest.approx(a - b)
+    assert 0 < low <= diff <= high
+    same, ci = f1_difference_ci(gold, better, better, groups, resamples=50)
+    assert same == 0.0 and ci == [0.0, 0.0]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from geostance.evaluate.baselines import LookupNer
-from geostance.metrics import Span, bootstrap_groups, span_scores
+from geostance.metrics import Span, bootstrap_groups, f1_difference_ci, span_scores
 from geostance.train.data import TaskData, entity_label_names, row_spans
 
 
@@ -42,9 +42,12 @@ def evaluate_ner(nlp: Any, data: TaskData, split: str, *, resamples: int, seed: 
     elif baseline:
         train_texts, train_gold, _ = ner_gold(data, "train")
         lookup = LookupNer(train_texts, train_gold)
-        base = span_scores(gold, [lookup(t) for t in texts], groups, resamples=resamples, seed=seed).as_dict()
+        looked_up = [lookup(t) for t in texts]
+        base = span_scores(gold, looked_up, groups, resamples=resamples, seed=seed).as_dict()
         scores["baseline_f1"] = base["f1"]
         scores["baseline_f1_ci"] = base["f1_ci"]
+        diff, diff_ci = f1_difference_ci(gold, pred, looked_up, groups, resamples=resamples, seed=seed)
+        scores["f1_minus_baseline"], scores["f1_minus_baseline_ci"] = diff, diff_ci
         scores["baseline"] = {"name": "lookup: each train entity string tagged with its most frequent train label",
                               "lexicon_size": len(lookup.lexicon), **base}
     return scores

@@ -21,6 +21,10 @@ def summary_rows(metrics: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(("NER micro-F1", with_ci(ner["f1"], ner.get("f1_ci")),
                      with_ci(ner["baseline_f1"], ner.get("baseline_f1_ci")) if "baseline_f1" in ner else "-",
                      "lookup"))
+        if "f1_minus_baseline" in ner:
+            rows.append(("NER micro-F1 minus baseline (paired)",
+                         with_ci(ner["f1_minus_baseline"], ner.get("f1_minus_baseline_ci")), "-",
+                         "same resampled articles"))
     news = metrics.get("realnews")
     if news:
         rows.append(("NER on real news (CoNLL testb, mapped)", with_ci(news["f1"], news.get("f1_ci")), "-", "-"))
