@@ -128,6 +128,28 @@ def _f1_of_counts(counts: np.ndarray) -> np.ndarray:
     return np.divide(2 * tp, denom, out=np.zeros(len(counts)), where=denom > 0)
 
 
+def overlap_f1(a_docs: Sequence[Iterable[Span]], b_docs: Sequence[Iterable[Span]]) -> dict[str, dict[str, float]]:
+    """Lenient span agreement per label (and `all`): a span of one side is matched when the other side has a span
+    of the same label sharing at least one character. Precision = b's matched share, recall = a's; F1 their
+    harmonic mean (symmetric in a and b)."""
+    matched: dict[str, list[int]] = {}          # label → [a matched, a total, b matched, b total]
+    for a_doc, b_doc in zip(a_docs, b_docs, strict=True):
+        a_set, b_set = set(a_doc), set(b_doc)
+        for side, mine, other in ((0, a_set, b_set), (2, b_set, a_set)):
+            for start, end, label in mine:
+                hit = any(lab == label and s < end and start < e for s, e, lab in other)
+                for key in (label, "all"):
+                    row = matched.setdefault(key, [0, 0, 0, 0])
+                    row[side] += hit
+                    row[side + 1] += 1
+    out = {}
+    for label, (a_hit, a_n, b_hit, b_n) in sorted(matched.items()):
+        recall, precision = (a_hit / a_n if a_n else 0.0), (b_hit / b_n if b_n else 0.0)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[label] = {"precision": precision, "recall": recall, "f1": f1}
+    return out
+
+
 @dataclass
 class SpanScores:
     precision: float

@@ -2,7 +2,11 @@
 
 - stance, per target: Cohen's κ for each pair of annotators (units both labelled), Fleiss' κ over the units every
   annotator labelled, Krippendorff's α (nominal; missing labels allowed);
-- entities: pairwise exact-span F1 per label (a span matches only with the same start, end and label);
+- stance with two annotators, also over every unit both annotated with "no label" as a category (the commonest
+  disagreement is one annotator's NONE against the other's no label, which κ over units both labelled never sees),
+  and the confusion between the two;
+- entities: pairwise exact-span F1 per label (a span matches only with the same start, end and label) and
+  overlapping-span F1 (same label, at least one shared character);
 - a disagreement list to review.
 """
 
@@ -15,7 +19,9 @@ from itertools import combinations
 from typing import Any
 
 from geostance.dataset.adjudicate import UnitVotes
-from geostance.metrics import Span, cohen_kappa, entity_counts, fleiss_kappa, krippendorff_alpha
+from geostance.metrics import Span, cohen_kappa, confusion, entity_counts, fleiss_kappa, krippendorff_alpha, overlap_f1
+
+NO_LABEL = "no label"
 
 Pair = tuple[str, str]
 
@@ -61,6 +67,19 @@ def _target_agreement(matrix: list[list[str | None]], annotators: list[str],
     return entry
 
 
+def _pair_with_absent(units: Sequence[UnitVotes], pair: Pair, target: str,
+                      stance_labels: Sequence[str]) -> dict[str, Any]:
+    """Two annotators over every unit both annotated, "no label" counted as a category: κ and the confusion
+    (rows: the first annotator, columns: the second)."""
+    a, b = pair
+    shared = [u for u in units if a in u.annotators and b in u.annotators]
+    x = [u.stances.get(a, {}).get(target) or NO_LABEL for u in shared]
+    y = [u.stances.get(b, {}).get(target) or NO_LABEL for u in shared]
+    labels = [*stance_labels, NO_LABEL]
+    return {"kappa_with_no_label": _clean(cohen_kappa(x, y)), "units": len(shared), "labels": labels,
+            "confusion": confusion(x, y, labels).tolist()}
+
+
 def _stance_disagreements(units: Sequence[UnitVotes], annotators: list[str], target: str,
                           matrix: list[list[str | None]]) -> list[dict[str, Any]]:
     out = []
@@ -91,7 +110,12 @@ def _pair_entity_agreement(units: Sequence[UnitVotes], pair: Pair,
         tp, fp, fn = (s.tp, s.fp, s.fn) if s is not None else (0, 0, 0)
         per_label[label] = {"f1": _clean(_f1_or_none(tp, fp, fn, s.fscore if s is not None else 0.0)),
                             "matches": tp, a: tp + fn, b: tp + fp}
-    return micro_f1, {"micro_f1": _clean(micro_f1), "per_label": per_label}
+    overlap = overlap_f1([u.spans.get(a, set()) for u in shared], [u.spans.get(b, set()) for u in shared])
+    for label, scores in overlap.items():
+        if label in per_label:
+            per_label[label]["overlap_f1"] = _clean(scores["f1"])
+    overlap_micro = _clean(overlap["all"]["f1"]) if "all" in overlap else None
+    return micro_f1, {"micro_f1": _clean(micro_f1), "overlap_micro_f1": overlap_micro, "per_label": per_label}
 
 
 def _span_disagreements(units: Sequence[UnitVotes]) -> list[dict[str, Any]]:
@@ -121,6 +145,8 @@ def compute_agreement(units: Sequence[UnitVotes], annotators: Sequence[str], tar
         matrix = _stance_matrix(units, names, target)
         kappas = _pair_kappas(matrix, names, pairs)
         stance[target] = _target_agreement(matrix, names, kappas, stance_labels)
+        if len(pairs) == 1:
+            stance[target]["with_no_label"] = _pair_with_absent(units, pairs[0], target, stance_labels)
         for pair, (kappa, _) in kappas.items():
             if kappa is not None:
                 pair_kappas[pair].append(kappa)
@@ -155,11 +181,14 @@ def agreement_markdown(result: dict[str, Any], max_listed: int = 200) -> str:
     for target, e in result["stance"].items():
         lines.append(f"| {target} | {e['units_labelled']} | {_fmt(e.get('cohen_kappa'))} | "
                      f"{_fmt(e['fleiss_kappa'])} ({e['fleiss_units']}) | {_fmt(e['krippendorff_alpha'])} |")
-    lines += ["", "## Entities: pairwise exact-span F1", ""]
+    lines += _no_label_lines(result)
+    lines += ["", "## Entities: pairwise span F1 (exact / overlapping)", ""]
     for pair, e in result["entities"].items():
         labels = e["per_label"]
-        lines.append(f"**{pair.replace('|', ' vs ')}**: micro F1 {_fmt(e['micro_f1'])}; " +
-                     ", ".join(f"{lab} {_fmt(v['f1'])}" for lab, v in labels.items() if v["f1"] is not None))
+        lines.append(f"**{pair.replace('|', ' vs ')}**: micro F1 {_fmt(e['micro_f1'])} / "
+                     f"{_fmt(e.get('overlap_micro_f1'))}; " +
+                     ", ".join(f"{lab} {_fmt(v['f1'])} / {_fmt(v.get('overlap_f1'))}" for lab, v in labels.items()
+                               if v["f1"] is not None))
     dis = result["disagreements"]
     lines += ["", f"## Disagreements to review ({len(dis)})", ""]
     for d in dis[:max_listed]:
@@ -172,6 +201,22 @@ def agreement_markdown(result: dict[str, Any], max_listed: int = 200) -> str:
     if len(dis) > max_listed:
         lines.append(f"- … and {len(dis) - max_listed} more in `agreement.json`.")
     return "\n".join(lines) + "\n"
+
+
+def _no_label_lines(result: dict[str, Any]) -> list[str]:
+    """Two annotators: κ with "no label" as a category, and each target's confusion between them."""
+    entries = {t: e["with_no_label"] for t, e in result["stance"].items() if "with_no_label" in e}
+    if not entries:
+        return []
+    first, second = result["annotators"]
+    lines = ["", f"### Every shared unit, \"no label\" as a category (rows {first}, columns {second})", ""]
+    for target, e in entries.items():
+        lines += [f"**{target}**: κ {_fmt(e['kappa_with_no_label'])} over {e['units']} units", "",
+                  "| | " + " | ".join(e["labels"]) + " |", "|---" * (len(e["labels"]) + 1) + "|"]
+        lines += [f"| {label} | " + " | ".join(str(v) for v in row) + " |"
+                  for label, row in zip(e["labels"], e["confusion"], strict=True)]
+        lines.append("")
+    return lines
 
 
 def agreement_summary_markdown(result: dict[str, Any]) -> str:
