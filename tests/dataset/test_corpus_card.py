@@ -16,7 +16,7 @@ def test_committed_card_matches_a_fresh_build(repo_root, tmp_path, monkeypatch):
     fresh = render_corpus_card_from_build(CardRequest(dataset=out))
     committed = (repo_root / "annotations" / "README.md").read_text(encoding="utf-8")
     assert fresh == committed, "annotations/README.md is stale: run `make dataset && geostance dataset card`"
-    assert "Agreement: not measured" in committed
+    assert "Agreement" in committed and "κ with \"no label\"" in committed
 
 
 def test_unknown_slot_is_an_error(repo_root):
@@ -29,3 +29,12 @@ def test_unknown_slot_is_an_error(repo_root):
     assert card == "1 articles"
     with pytest.raises(ValueError, match="unknown slot '{{nope}}'"):
         render_corpus_card("{{nope}}", schema=schema, stats=stats, build_info=info, stance_by_split={})
+
+
+def test_unseen_mentions_counts_mentions_and_distinct_names_never_seen_in_train():
+    from geostance.dataset.corpus_card import unseen_mentions
+
+    test = ["Russia", "Russia", "Lavrov", "Kim", "Rason"]
+    got = unseen_mentions({"train": ["Russia", "Kim"], "dev": [], "test": test})
+    assert got["test"] == {"mentions": 5, "unseen": 2, "names": 4, "unseen_names": 2}
+    assert got["dev"] == {"mentions": 0, "unseen": 0, "names": 0, "unseen_names": 0}

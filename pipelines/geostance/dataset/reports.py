@@ -125,8 +125,22 @@ def render_corpus_card_from_build(req: CardRequest) -> str:
             counts[names[label]] = counts.get(names[label], 0) + 1
     template = Path(req.template or annotations_dir() / "CARD.template.md").read_text(encoding="utf-8")
     stats = corpus_stats(Corpus(req.corpus or corpus_dir()).articles()).as_dict()
+    agreement_path = data_dir / "agreement.json"
+    agreement = json.loads(agreement_path.read_text(encoding="utf-8")) if agreement_path.is_file() else None
     return render_corpus_card(template, schema=load_schema(req.schema or schema_path()), stats=stats,
-                              build_info=info, stance_by_split=by_split)
+                              build_info=info, stance_by_split=by_split, agreement=agreement,
+                              mentions=_mentions_by_split(data_dir))
+
+
+def _mentions_by_split(data_dir: Path) -> dict[str, list[str]]:
+    """The text of every gold entity mention, per split of the built NER dataset."""
+    import datasets
+
+    out: dict[str, list[str]] = {}
+    for split, rows in datasets.load_from_disk(str(data_dir / "ner")).items():
+        out[split] = [text[s:e] for text, spans in zip(rows["text"], rows["spans"], strict=True)
+                      for s, e in zip(spans["start"], spans["end"], strict=True)]
+    return out
 
 
 def run_corpus_card(req: CardRequest) -> Path:

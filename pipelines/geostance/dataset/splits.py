@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping
 from geostance.errors import GeostanceError
 
 DEFAULT_SEED = "geostance"
-# 15% test rather than 10%: the shipped corpus has ~40 articles, and a test split of 2-3 articles is too small
-# to say anything with confidence.
-DEFAULT_SPLIT_RATIOS = "0.7,0.15,0.15"
+# A quarter of the articles for test: with ~150 articles that is ~40, the fewest that give per-target stance
+# intervals near 15 points (annotations/README.md, "Why a quarter of the corpus is test"); dev stays at 15%.
+DEFAULT_SPLIT_RATIOS = "0.6,0.15,0.25"
 SPLITS = ("train", "dev", "test")
 
 
