@@ -91,7 +91,7 @@ def test_the_record_holds_every_score_the_models_and_what_was_written(tmp_path):
                                                                                    (2, "a:p000", 100)]
     assert record["units"][0]["stance_by_target"] == {"alliance": 0.4} and record["units"][0]["ner"] == 0.2
     assert record["models"]["ner"]["dataset_fingerprint"] == "d1" and record["models"]["stance"]["files_sha256"]
-    assert record["settings"] == {"size": 2, "per_article": 3, "threshold": 0.5, "workers": 4}
+    assert record["settings"] == {"size": 2, "per_article": 3, "threshold": 0.5, "workers": 8}
     assert record["preannotation"] == {"ann_alice": {"examples": 2, "spans_added": 3, "cats_added": 1,
                                                      "skipped_labelled": ["a:p001"]}}
     assert "secret" not in json.dumps(record)

@@ -148,7 +148,7 @@ def queue_cmd(
     annotators: Path = typer.Option(None, "--annotators", help="'username:password' lines: pre-annotate for each "
                                                                "[default: the DOCCANO_USERNAME user]"),
     threshold: float = typer.Option(0.5, help="minimum stance score to suggest"),
-    workers: int = typer.Option(None, help="requests in flight per annotator [default: 4]"),
+    workers: int = typer.Option(None, help="requests in flight per annotator [default: 8]"),
     corpus: Path = typer.Option(None, help="corpus folder [default: corpus/]"),
     unit: UnitMode = typer.Option(UnitMode.paragraph, help="annotation unit (as pushed)"),
     snapshots: Path = typer.Option(None, help="pulled snapshots; the latest counts [default: annotations/doccano/]"),

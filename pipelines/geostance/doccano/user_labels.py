@@ -8,8 +8,9 @@ request; what the user already has is read first, so a re-run adds nothing twice
 
 The requests go through our own session (`DoccanoSession.request`: timeouts, retries), and examples are written
 from a thread pool (`workers`): each example's reads and writes stay in order on one thread, different examples
-overlap. The server, not the client, is what each request waits for (about 15 ms of its CPU per label, see the
-README's speed figures), so a few requests in flight keep its web workers busy where one at a time leaves them idle.
+overlap. Each label costs the server about 15 ms of CPU (Django's validation and queries), the client a few: one
+request at a time leaves the server idle while the client works and the other way round; several in flight keep
+its web workers busy. The server's CPU is then the limit (see the README's speed figures).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from geostance.doccano.client import DoccanoError, DoccanoSession
 from geostance.doccano.decisions import Decision
 from geostance.doccano.offsets import OffsetError, span_to_utf16, utf16_prefix
 
-# Requests in flight per user. `geostance doccano up` starts 2 web workers: 4 keeps both busy while the answers
-# travel back; more only queue at the server. The session's connection pool (8) must not be smaller.
-DEFAULT_WORKERS = 4
+# Requests in flight per user. More than the server's web workers (2 from `geostance doccano up`): on a busy
+# machine the client is slower to send its next request than a worker is to take it, so a few waiting at the
+# server keep the workers busy. Equal to the session's connection pool (8), so no thread waits for a connection.
+DEFAULT_WORKERS = 8
 
 
 @dataclass
