@@ -213,7 +213,7 @@ class DoccanoSession:
         found = self.find_project(name)
         if found is None:
             raise DoccanoError(f"no project named {name!r} on Doccano at {self.settings.url} visible to "
-                               f"{self.settings.username!r}; create it with `geostance doccano setup`")
+                               f"{self.settings.username!r}; create it with `make push` or `geostance doccano setup`")
         return found
 
     # -- examples ------------------------------------------------------------------------------------------------------
