@@ -44,6 +44,18 @@ def test_a_unit_is_labelled_when_any_annotator_gave_it_an_entity_or_a_stance(tmp
     assert snapshot_labelled_units(snapshot) == {"a:p000": ["alice", "bob"], "a:p002": ["alice"]}
 
 
+def test_in_a_snapshot_of_work_done_every_line_counts_a_confirmed_empty_unit_too(tmp_path):
+    rows = [line("a:p000"), line("a:p001", cats=["alliance:NONE"])]
+    snapshot = write_snapshot(tmp_path, "s", {"alice": rows, "bob": [line("a:p002")]})
+    # alice's file was pulled as work done; bob's by an older pull that listed every example
+    (snapshot / "snapshot.json").write_text(json.dumps({"annotators": {
+        "alice": {"units": 2, "rows_not_worked_left_out": 5}, "bob": {"units": 1}}}))
+    assert snapshot_labelled_units(snapshot) == {"a:p000": ["alice"], "a:p001": ["alice"]}
+    (snapshot / "snapshot.json").write_text(json.dumps({"snapshot": "s"}))
+    with pytest.raises(InputError, match=r"snapshot\.json: no 'annotators' object"):
+        snapshot_labelled_units(snapshot)
+
+
 def test_a_snapshot_line_without_a_unit_id_names_its_file_and_line(tmp_path):
     snapshot = write_snapshot(tmp_path, "s", {"alice": [line("a:p000"), {"id": 2, "text": "t", "entities": []}]})
     with pytest.raises(InputError, match=r"alice\.jsonl:2: the line has no string 'unit_id'"):
@@ -78,5 +90,5 @@ def test_the_admin_sees_every_members_confirmations_through_the_export(project_s
     bob.api.create_span(pid, by_unit["art:p002"], 0, 5, org)
     # the admin's own list shows only the admin's state: nothing confirmed
     assert not any(e["is_confirmed"] for e in admin.list_examples(pid))
-    found = confirmed_on_server(admin, pid, {v: k for k, v in by_unit.items()})
+    found = confirmed_on_server(admin, pid)
     assert {k: sorted(v) for k, v in found.items()} == {"art:p000": ["ann_alice", "ann_bob"], "art:p003": ["ann_bob"]}

@@ -188,7 +188,7 @@ def _candidates(admin: DoccanoSession, project: dict, listed: list[dict], units:
             by_unit.setdefault(unit_id, example)
     snapshot = latest_snapshot(snapshots_dir)
     labelled = snapshot_labelled_units(snapshot) if snapshot is not None else {}
-    confirmed = confirmed_on_server(admin, project["id"], {e["id"]: u for u, e in by_unit.items()})
+    confirmed = confirmed_on_server(admin, project["id"])
     return select_candidates(units, by_unit, labelled, confirmed), snapshot
 
 

@@ -2,7 +2,10 @@
 
 A unit counts as labelled, and is never queued, when
 - the latest pulled snapshot (`annotations/doccano/<latest>/annotators/*.jsonl`, the one `make dataset` builds
-  from) gives it an entity or a stance from any annotator; or
+  from) has it in an annotator's file. A pull keeps in each file only the units that annotator labelled or
+  confirmed (snapshot.json counts the rows it left out, `rows_not_worked_left_out`), so a line there is work done,
+  a confirmed "nothing to mark" included. Snapshots pulled before that rule list every example for every member:
+  in those, only a line with an entity or a stance counts;
 - on the server, any project member has confirmed its example. Doccano shows each user only their own
   confirmations (`is_confirmed` and the `confirmed` filter are per `request.user`), but its export of confirmed
   examples (`exportApproved`) writes one file per member: one export, read as the project admin, covers every
@@ -24,10 +27,10 @@ from pathlib import Path
 
 from geostance.corpus.model import Unit
 from geostance.doccano.client import DoccanoError, DoccanoSession
-from geostance.doccano.pull import EXPORT_FORMAT, export_members
+from geostance.doccano.pull import EXPORT_FORMAT, confirmed_units
 from geostance.doccano.tasks import download_export
 from geostance.errors import InputError
-from geostance.jsonl import iter_json_objects
+from geostance.jsonl import decode_json, iter_json_objects
 from geostance.textfile import read_lines
 
 
@@ -63,35 +66,41 @@ def latest_snapshot(root: Path) -> Path | None:
 
 
 def snapshot_labelled_units(snapshot: Path) -> dict[str, list[str]]:
-    """Unit id → the annotators whose line for it holds an entity or a stance."""
+    """Unit id → the annotators whose file has it as work done (see the module docstring)."""
+    work_only = _work_only_files(snapshot)
     labelled: dict[str, list[str]] = {}
     for path in sorted((snapshot / "annotators").glob("*.jsonl")):
         for number, row in iter_json_objects(read_lines(path), path):
             unit_id = row.get("unit_id")
             if not isinstance(unit_id, str):
                 raise InputError(path, "the line has no string 'unit_id' (was the unit pushed by geostance?)", number)
-            if row.get("entities") or row.get("cats"):
+            if path.stem in work_only or row.get("entities") or row.get("cats"):
                 labelled.setdefault(unit_id, []).append(path.stem)
     return labelled
 
 
-def confirmed_on_server(session: DoccanoSession, project_id: int, unit_of_example: Mapping[int, str]
-                        ) -> dict[str, list[str]]:
+def _work_only_files(snapshot: Path) -> set[str]:
+    """The annotators whose file the pull limited to their work (snapshot.json counts what it left out)."""
+    info_path = snapshot / "snapshot.json"
+    if not info_path.is_file():
+        return set()
+    info = decode_json("".join(read_lines(info_path)), info_path, None)
+    annotators = info.get("annotators") if isinstance(info, dict) else None
+    if not isinstance(annotators, dict):
+        raise InputError(info_path, "no 'annotators' object (not a snapshot.json written by `geostance doccano pull`)")
+    return {user for user, counts in annotators.items()
+            if isinstance(counts, dict) and "rows_not_worked_left_out" in counts}
+
+
+def confirmed_on_server(session: DoccanoSession, project_id: int) -> dict[str, list[str]]:
     """Unit id → the project members who confirmed its example, from Doccano's export of confirmed examples."""
     archive = download_export(session, project_id, EXPORT_FORMAT, approved_only=True)
     if not isinstance(archive, bytes | bytearray) or not zipfile.is_zipfile(io.BytesIO(archive)):
         raise DoccanoError(f"Doccano at {session.settings.url}: the export of confirmed examples is not a zip file")
     confirmed: dict[str, list[str]] = {}
-    for name, data in export_members(bytes(archive)):
-        source = f"Doccano's export of confirmed examples: {name}"
-        for number, row in iter_json_objects(data.decode("utf-8").splitlines(), source):
-            unit_id = row.get("unit_id")
-            if not isinstance(unit_id, str):
-                unit_id = unit_of_example.get(row.get("id"))   # type: ignore[arg-type]
-            if unit_id is None:
-                raise InputError(source, f"example {row.get('id')!r} has no unit_id and is not in the project",
-                                 number)
-            confirmed.setdefault(unit_id, []).append(Path(name).stem)
+    for member, units in sorted(confirmed_units(bytes(archive), "Doccano's export of confirmed examples").items()):
+        for unit_id in units:
+            confirmed.setdefault(unit_id, []).append(member)
     return confirmed
 
 
