@@ -103,3 +103,20 @@ def test_records_are_written_whole_and_never_overwritten(tmp_path):
     assert first.name == "20261201T100005Z.json" and second.name == "20261201T100005Z-2.json"
     assert json.loads(first.read_text())["units"] == [1] and json.loads(second.read_text())["units"] == [2]
     assert {p.name for p in (tmp_path / "queues").iterdir()} == {first.name, second.name}  # no temp files left
+
+
+def test_the_suggestion_pipeline_scores_as_the_assembled_one_from_one_loaded_model(tmp_path_factory, repo_root):
+    from geostance.doccano.annotation_queue import load_stance, suggestion_pipeline
+    from geostance.runtime.assemble import assemble_pipeline
+    from tests.train.fixtures import trained_models
+
+    models = trained_models(tmp_path_factory, repo_root / "pipelines" / "configs" / "ner.cfg")
+    texts = ["Kim Jong Un met Vladimir Putin in Vladivostok.", "Japan condemns the sanctions in a statement."]
+    ours = list(suggestion_pipeline(models["ner"], load_stance(models["stance"])).pipe(texts))
+    assembled = list(assemble_pipeline(models["ner"], models["stance"]).pipe(texts))
+    for a, b in zip(ours, assembled, strict=True):
+        assert a.cats and a.cats == pytest.approx(b.cats)
+        assert [(e.start_char, e.end_char, e.label_) for e in a.ents] == [(e.start_char, e.end_char, e.label_)
+                                                                          for e in b.ents]
+    with pytest.raises(InputError, match="model.skops"):
+        load_stance(tmp_path_factory.mktemp("empty"))

@@ -42,3 +42,11 @@ def test_a_task_without_a_model_is_left_out(models) -> None:
     assert all(s.ner is None and s.combined == s.stance for s in only_stance)
     with pytest.raises(ValueError, match="needs a trained"):
         unit_uncertainty(TEXTS, None, None)
+
+
+def test_a_stance_model_loaded_once_scores_as_one_loaded_from_its_folder(models) -> None:
+    from geostance.runtime.stance_component import MODEL_FILE, load_stance_model
+
+    bundle = load_stance_model(models["stance"] / MODEL_FILE)
+    assert unit_uncertainty(TEXTS, None, models["stance"], stance_bundle=bundle) == \
+        unit_uncertainty(TEXTS, None, models["stance"])

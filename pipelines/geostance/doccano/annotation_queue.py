@@ -166,10 +166,12 @@ def make_queue(admin: DoccanoSession, settings: DoccanoSettings, units: Sequence
     echo(f"{len(pool.candidates)} candidate units; scoring them with {shown(options.ner_dir)} and "
          f"{shown(options.stance_dir)}")
     texts = [c.unit.text for c in pool.candidates]
-    scores = unit_uncertainty(texts, options.ner_dir, options.stance_dir) if texts else []
+    # Loaded once for the scores and the suggestions: a stance model takes seconds to load (its file is checked).
+    bundle = load_stance(options.stance_dir) if texts else {}
+    scores = unit_uncertainty(texts, options.ner_dir, options.stance_dir, stance_bundle=bundle) if texts else []
     queue = rank_candidates(pool, scores, options.size, options.per_article)
     clock.lap("scoring")
-    reports = _preannotate(settings, pool, queue, accounts, options, schema)
+    reports = _preannotate(settings, pool, queue, accounts, options, schema, bundle)
     clock.lap("preannotation")
     order = set_queue_order(admin, project["id"], [q.example_id for q in queue], listed, options.workers)
     clock.lap("order")
@@ -192,16 +194,36 @@ def _candidates(admin: DoccanoSession, project: dict, listed: list[dict], units:
     return select_candidates(units, by_unit, labelled, confirmed), snapshot
 
 
+def load_stance(stance_dir: Path) -> dict[str, Any]:
+    from geostance.runtime.stance_component import MODEL_FILE, UntrustedModelError, load_stance_model
+
+    try:
+        return load_stance_model(stance_dir / MODEL_FILE)
+    except (UntrustedModelError, FileNotFoundError) as exc:
+        raise InputError(stance_dir / MODEL_FILE, str(exc)) from None
+
+
+def suggestion_pipeline(ner_dir: Path, stance_bundle: dict[str, Any]) -> Any:
+    """The NER pipeline plus the stance component (as `geostance package` assembles them), the component given the
+    stance model already loaded."""
+    from geostance.runtime.assemble import assemble_pipeline
+    from geostance.runtime.stance_component import FACTORY_NAME
+
+    nlp = assemble_pipeline(ner_dir, None)
+    stance = nlp.add_pipe(FACTORY_NAME, config={"targets": list(stance_bundle["targets"])})
+    stance.bundle = stance_bundle
+    return nlp
+
+
 def _preannotate(settings: DoccanoSettings, pool: CandidatePool, queue: Sequence[QueuedUnit],
-                 accounts: Sequence[Account], options: QueueOptions, schema: Schema) -> list[LabelReport]:
+                 accounts: Sequence[Account], options: QueueOptions, schema: Schema,
+                 stance_bundle: dict[str, Any]) -> list[LabelReport]:
     """The models' suggestions on the queued units, posted for each annotator."""
     if not queue:
         return []
-    from geostance.runtime.assemble import assemble_pipeline
-
     examples = {c.unit.unit_id: c.example for c in pool.candidates}
     texts = {q.unit_id: examples[q.unit_id]["text"] for q in queue}
-    predictions = predict_with_nlp(assemble_pipeline(options.ner_dir, options.stance_dir), texts, schema,
+    predictions = predict_with_nlp(suggestion_pipeline(options.ner_dir, stance_bundle), texts, schema,
                                    options.threshold)
     return preannotate(settings, predictions, accounts, workers=options.workers,
                        examples={uid: examples[uid] for uid in texts})

@@ -33,11 +33,14 @@ class UnitUncertainty:
         return sum(parts) / len(parts) if parts else 0.0
 
 
-def stance_uncertainty(stance_dir: Path, texts: Sequence[str]) -> list[dict[str, float]]:
-    """Per unit, the margin uncertainty of each target the stance model knows."""
+def stance_uncertainty(stance_dir: Path, texts: Sequence[str],
+                       bundle: dict[str, Any] | None = None) -> list[dict[str, float]]:
+    """Per unit, the margin uncertainty of each target the stance model knows; `bundle` is that model when the
+    caller has loaded it already (the annotation queue needs it again for its suggestions, and a load takes
+    seconds)."""
     from geostance.runtime.stance_component import MODEL_FILE, load_stance_model, stance_margins
 
-    bundle = load_stance_model(Path(stance_dir) / MODEL_FILE)
+    bundle = bundle if bundle is not None else load_stance_model(Path(stance_dir) / MODEL_FILE)
     targets = list(bundle["targets"])
     flat_texts = [t for t in texts for _ in targets]
     flat_targets = [g for _ in texts for g in targets]
@@ -73,11 +76,13 @@ def ner_uncertainty(ner_dir: Path, texts: Sequence[str], batch_size: int = 64) -
     return out
 
 
-def unit_uncertainty(texts: Sequence[str], ner_dir: Path | None, stance_dir: Path | None) -> list[UnitUncertainty]:
-    """Both tasks' uncertainty for each text; a task without a model is left out of `combined`."""
+def unit_uncertainty(texts: Sequence[str], ner_dir: Path | None, stance_dir: Path | None, *,
+                     stance_bundle: dict[str, Any] | None = None) -> list[UnitUncertainty]:
+    """Both tasks' uncertainty for each text; a task without a model is left out of `combined`. `stance_bundle`:
+    the model in `stance_dir`, when already loaded."""
     if ner_dir is None and stance_dir is None:
         raise ValueError("ranking needs a trained NER or stance model")
-    by_target = stance_uncertainty(stance_dir, texts) if stance_dir else [{} for _ in texts]
+    by_target = stance_uncertainty(stance_dir, texts, stance_bundle) if stance_dir else [{} for _ in texts]
     ner = ner_uncertainty(ner_dir, texts) if ner_dir else [None] * len(texts)
     return [UnitUncertainty(stance=max(t.values()) if t else None, ner=n, stance_by_target=t)
             for t, n in zip(by_target, ner, strict=True)]
