@@ -16,8 +16,11 @@ def test_help_lists_every_step():
 def test_python_dash_m_runs_and_bad_input_is_one_clear_line(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"title": "x"}\n')
-    proc = subprocess.run([sys.executable, "-m", "geostance", "corpus", "import", str(bad), "--corpus",
-                           str(tmp_path / "c")], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "geostance", "corpus", "import", str(bad), "--corpus", str(tmp_path / "c")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"error: {bad}:1: no text: each line needs a non-empty string field 'text'"
     assert "Traceback" not in proc.stderr
@@ -42,14 +45,30 @@ def test_malformed_values_from_the_issue_are_one_line_errors_not_tracebacks(tmp_
     utf16 = tmp_path / "t.tsv"
     utf16.write_bytes("text\tlabel\nfine\tFAVOR\n".encode("utf-16")[:-1])
     cases = [
-        (["corpus", "import", str(date), "--corpus", str(tmp_path / "c")],
-         f"{date}:3: bad front matter: cannot read '2024-13-45': month must be in 1..12"),
-        (["dataset", "build", "--from", "doccano", str(surrogate), "--out", str(tmp_path / "d"), "--quiet"],
-         f"{surrogate}:2: bad JSON: a string holds the lone surrogate \\ud800 (half of a UTF-16 pair, not a "
-         "character)"),
-        (["dataset", "build", "--from", "table", str(utf16), "--encoding", "utf-16", "--out", str(tmp_path / "t"),
-          "--quiet"],
-         f"{utf16}:2: not valid utf-16 at byte 44 (truncated data)"),
+        (
+            ["corpus", "import", str(date), "--corpus", str(tmp_path / "c")],
+            f"{date}:3: bad front matter: cannot read '2024-13-45': month must be in 1..12",
+        ),
+        (
+            ["dataset", "build", "--from", "doccano", str(surrogate), "--out", str(tmp_path / "d"), "--quiet"],
+            f"{surrogate}:2: bad JSON: a string holds the lone surrogate \\ud800 (half of a UTF-16 pair, not a "
+            "character)",
+        ),
+        (
+            [
+                "dataset",
+                "build",
+                "--from",
+                "table",
+                str(utf16),
+                "--encoding",
+                "utf-16",
+                "--out",
+                str(tmp_path / "t"),
+                "--quiet",
+            ],
+            f"{utf16}:2: not valid utf-16 at byte 44 (truncated data)",
+        ),
     ]
     for args, message in cases:
         proc = subprocess.run([sys.executable, "-m", "geostance", *args], capture_output=True, text=True)

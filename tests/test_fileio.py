@@ -5,8 +5,16 @@ from pathlib import Path
 import pytest
 
 from geostance import fileio
-from geostance.fileio import (UnsafeNameError, atomic_write_text, child_path, make_private_dir, recover_dir,
-                              replace_dir, safe_name, staging_dir_for)
+from geostance.fileio import (
+    UnsafeNameError,
+    atomic_write_text,
+    child_path,
+    make_private_dir,
+    recover_dir,
+    replace_dir,
+    safe_name,
+    staging_dir_for,
+)
 
 
 @pytest.fixture
@@ -45,8 +53,24 @@ def test_staging_dir_follows_the_umask_and_private_dir_is_0700(tmp_path, umask_0
     assert mode(make_private_dir(folder)) == 0o700
 
 
-@pytest.mark.parametrize("name", ["../x.jsonl", "../../../x/evil.jsonl", "/etc/passwd", "a/b.jsonl", "..", ".",
-                                  "", "a\\b", "nul\x00byte", "line\nbreak", "x" * 300, None, 7])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../x.jsonl",
+        "../../../x/evil.jsonl",
+        "/etc/passwd",
+        "a/b.jsonl",
+        "..",
+        ".",
+        "",
+        "a\\b",
+        "nul\x00byte",
+        "line\nbreak",
+        "x" * 300,
+        None,
+        7,
+    ],
+)
 def test_unsafe_names_are_refused(tmp_path, name):
     with pytest.raises(UnsafeNameError, match="export member .* cannot be used as a file name"):
         child_path(tmp_path, name, "export member")
@@ -68,6 +92,7 @@ def _swap_killed_at(step: int, staging: Path, target: Path, monkeypatch) -> None
             if calls["n"] == step:
                 raise KeyboardInterrupt
             return real(*args, **kwargs)
+
         return op
 
     monkeypatch.setattr(fileio.os, "replace", counted(real_replace))
@@ -91,7 +116,7 @@ def test_a_directory_swap_killed_at_any_step_is_recoverable(tmp_path, monkeypatc
     recover_dir(target)
     assert (target / "v").read_text() in ("old", "new")
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".staging")) == ["dataset"]
-    again = staging_dir_for(target)   # the next build: everything left over is cleaned up, the swap works
+    again = staging_dir_for(target)  # the next build: everything left over is cleaned up, the swap works
     (again / "v").write_text("newer")
     replace_dir(again, target)
     assert (target / "v").read_text() == "newer"
@@ -102,7 +127,7 @@ def test_a_swap_killed_between_its_renames_is_restored_by_the_next_staging(tmp_p
     target.mkdir()
     (target / "v").write_text("old")
     staging = staging_dir_for(target)
-    _swap_killed_at(2, staging, target, monkeypatch)      # after target → .dataset.old, before staging → target
+    _swap_killed_at(2, staging, target, monkeypatch)  # after target → .dataset.old, before staging → target
     assert not target.exists()
     staging_dir_for(target)
     assert (target / "v").read_text() == "old"

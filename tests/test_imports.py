@@ -60,9 +60,12 @@ def test_every_unit_has_a_layer() -> None:
 
 
 def test_no_import_runs_against_the_flow() -> None:
-    against = [f"{module} (line {line}) imports {target}"
-               for module, imports in _graph().items() for target, line in imports
-               if LAYER.get(_unit(target), -1) > LAYER.get(_unit(module), -1)]
+    against = [
+        f"{module} (line {line}) imports {target}"
+        for module, imports in _graph().items()
+        for target, line in imports
+        if LAYER.get(_unit(target), -1) > LAYER.get(_unit(module), -1)
+    ]
     assert not against, "imports against the flow:\n" + "\n".join(against)
 
 
@@ -77,7 +80,7 @@ def test_no_import_cycles() -> None:
         stack.append(node)
         for nxt in edges[node]:
             if state.get(nxt) == 1:
-                pytest.fail("import cycle: " + " → ".join(stack[stack.index(nxt):] + [nxt]))
+                pytest.fail("import cycle: " + " → ".join(stack[stack.index(nxt) :] + [nxt]))
             if nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -90,6 +93,11 @@ def test_no_import_cycles() -> None:
 
 def test_runtime_is_a_leaf() -> None:
     """The runtime ships inside the model wheel (`spacy package --code`): it may not pull in the rest."""
-    leaks = [f"{module} imports {target}" for module, imports in _graph().items() if _unit(module) == "runtime"
-             for target, _ in imports if _unit(target) not in {"runtime", "errors"}]
+    leaks = [
+        f"{module} imports {target}"
+        for module, imports in _graph().items()
+        if _unit(module) == "runtime"
+        for target, _ in imports
+        if _unit(target) not in {"runtime", "errors"}
+    ]
     assert not leaks, leaks

@@ -26,9 +26,14 @@ def test_decode_json_turns_every_failure_into_an_input_error(case):
     with pytest.raises(InputError) as err:
         decode_json(value, "f.jsonl", 7)
     assert str(err.value) == f"f.jsonl:7: bad JSON: {message}" + (
-        " (half of a UTF-16 pair, not a character)" if "surrogate" in case else
-        f" (at most {MAX_DEPTH} are read)" if "limit" in case else
-        f" (at most {MAX_DEPTH} levels are read)" if "deep" in case else "")
+        " (half of a UTF-16 pair, not a character)"
+        if "surrogate" in case
+        else f" (at most {MAX_DEPTH} are read)"
+        if "limit" in case
+        else f" (at most {MAX_DEPTH} levels are read)"
+        if "deep" in case
+        else ""
+    )
 
 
 def test_a_surrogate_pair_and_ordinary_nesting_decode():
@@ -57,8 +62,9 @@ def test_every_jsonl_reader_names_the_line_of_a_malformed_value(tmp_path, reader
 @pytest.mark.parametrize("reader", sorted(READERS))
 def test_a_list_or_object_id_is_refused_by_every_reader_not_turned_into_a_string(tmp_path, reader):
     path = tmp_path / "in.jsonl"
-    path.write_text('{"id": ["a", "b"], "title": "t", "text": "fine", "label": "FAVOR", "target": "x"}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"id": ["a", "b"], "title": "t", "text": "fine", "label": "FAVOR", "target": "x"}\n', encoding="utf-8"
+    )
     spec_id = TableSpec(id_col="id")
     read = {**READERS, "dataset build (table)": lambda p: list(read_table(p, spec_id))}[reader]
     with pytest.raises(InputError, match=rf"^{path}:1: 'id' must be "):

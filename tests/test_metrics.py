@@ -20,6 +20,7 @@ STANCE = ["FAVOR", "AGAINST", "NONE"]
 
 # ---------------------------------------------------------------- prf
 
+
 @PROPERTY
 @given(st.integers(0, 500), st.integers(0, 500), st.integers(0, 500))
 def test_prf_is_the_textbook_formula_to_the_last_bit(tp, fp, fn):
@@ -29,6 +30,7 @@ def test_prf_is_the_textbook_formula_to_the_last_bit(tp, fp, fn):
 
 
 # ---------------------------------------------------------------- entities
+
 
 def test_span_scores_by_hand():
     gold = [[(0, 5, "PER"), (10, 15, "LOC")], [(0, 3, "ORG")]]
@@ -64,8 +66,9 @@ def token_docs(draw):
     n_words = draw(st.integers(1, 12))
 
     def entities():
-        wanted = draw(st.lists(st.tuples(st.integers(0, n_words - 1), st.integers(1, 3), st.sampled_from("ABC")),
-                               max_size=5))
+        wanted = draw(
+            st.lists(st.tuples(st.integers(0, n_words - 1), st.integers(1, 3), st.sampled_from("ABC")), max_size=5)
+        )
         taken: set[int] = set()
         out = []
         for start, length, label in wanted:
@@ -106,11 +109,14 @@ def test_entity_counts_equal_spacys_score_spans(docs):
     reference = Scorer.score_spans(examples, "ents")
     counts = M.entity_counts(gold_chars, pred_chars)
     micro = counts.micro
-    if len(micro) == 0:      # spaCy reports no score at all when there is no span anywhere
+    if len(micro) == 0:  # spaCy reports no score at all when there is no span anywhere
         assert reference["ents_f"] is None and counts.per_label == {}
         return
     assert (micro.precision, micro.recall, micro.fscore) == (
-        reference["ents_p"], reference["ents_r"], reference["ents_f"])
+        reference["ents_p"],
+        reference["ents_r"],
+        reference["ents_f"],
+    )
     assert {label: s.to_dict() for label, s in counts.per_label.items()} == reference["ents_per_type"]
 
 
@@ -150,19 +156,24 @@ spans_of_doc = st.lists(st.tuples(st.integers(0, 4), st.integers(5, 7), st.sampl
 
 
 @PROPERTY
-@given(st.lists(st.tuples(spans_of_doc, spans_of_doc, st.sampled_from("pqrs")), min_size=1, max_size=12),
-       st.integers(0, 2**16))
+@given(
+    st.lists(st.tuples(spans_of_doc, spans_of_doc, st.sampled_from("pqrs")), min_size=1, max_size=12),
+    st.integers(0, 2**16),
+)
 def test_span_bootstrap_equals_rescoring_literally_resampled_articles(docs, seed):
     gold, pred, groups = (list(x) for x in zip(*docs, strict=True))
     scores = M.span_scores(gold, pred, groups, resamples=30, seed=seed)
-    literal = [M.entity_counts([gold[i] for i in rows], [pred[i] for i in rows]).micro
-               for rows in _literal_resamples(groups, 30, seed)]
+    literal = [
+        M.entity_counts([gold[i] for i in rows], [pred[i] for i in rows]).micro
+        for rows in _literal_resamples(groups, 30, seed)
+    ]
     assert scores.f1_ci == M.percentile_ci(np.array([s.fscore for s in literal]))
     assert scores.precision_ci == M.percentile_ci(np.array([s.precision for s in literal]))
     assert scores.recall_ci == M.percentile_ci(np.array([s.recall for s in literal]))
 
 
 # ---------------------------------------------------------------- classes (stance)
+
 
 def test_classification_scores_by_hand():
     gold = ["FAVOR", "FAVOR", "AGAINST", "NONE", "NONE", "AGAINST"]
@@ -195,8 +206,9 @@ def test_an_empty_split_scores_zero_instead_of_failing():
     assert (empty.f1, empty.f1_ci, empty.n_docs) == (0.0, [0.0, 0.0], 0)
 
 
-labelled_rows = st.lists(st.tuples(st.sampled_from(STANCE), st.sampled_from(STANCE), st.sampled_from("pqrst")),
-                         min_size=1, max_size=40)
+labelled_rows = st.lists(
+    st.tuples(st.sampled_from(STANCE), st.sampled_from(STANCE), st.sampled_from("pqrst")), min_size=1, max_size=40
+)
 
 
 @PROPERTY
@@ -211,10 +223,12 @@ def test_classification_scores_equal_sklearn(rows):
     assert [s["per_class"][lab]["recall"] for lab in STANCE] == r.tolist()
     assert [s["per_class"][lab]["f1"] for lab in STANCE] == f.tolist()
     assert [s["per_class"][lab]["support"] for lab in STANCE] == support.tolist()
-    assert s["macro_f1"] == pytest.approx(f1_score(gold, pred, labels=STANCE, average="macro", zero_division=0),
-                                          abs=1e-15)
-    assert s["f_avg"] == pytest.approx(f1_score(gold, pred, labels=["FAVOR", "AGAINST"], average="macro",
-                                                zero_division=0), abs=1e-15)
+    assert s["macro_f1"] == pytest.approx(
+        f1_score(gold, pred, labels=STANCE, average="macro", zero_division=0), abs=1e-15
+    )
+    assert s["f_avg"] == pytest.approx(
+        f1_score(gold, pred, labels=["FAVOR", "AGAINST"], average="macro", zero_division=0), abs=1e-15
+    )
     assert s["accuracy"] == accuracy_score(gold, pred)
     assert s["confusion_matrix"]["matrix"] == confusion_matrix(gold, pred, labels=STANCE).tolist()
 
@@ -229,8 +243,14 @@ def test_class_bootstrap_equals_sklearn_on_literally_resampled_articles(rows, se
     samples = _literal_resamples(groups, 10, seed)
 
     def f1s(labels):
-        return np.array([f1_score([gold[i] for i in idx], [pred[i] for i in idx], labels=labels, average="macro",
-                                  zero_division=0) for idx in samples])
+        return np.array(
+            [
+                f1_score(
+                    [gold[i] for i in idx], [pred[i] for i in idx], labels=labels, average="macro", zero_division=0
+                )
+                for idx in samples
+            ]
+        )
 
     assert s["macro_f1_ci"] == pytest.approx(M.percentile_ci(f1s(STANCE)), abs=1e-12)
     assert s["f_avg_ci"] == pytest.approx(M.percentile_ci(f1s(["FAVOR", "AGAINST"])), abs=1e-12)
@@ -238,12 +258,13 @@ def test_class_bootstrap_equals_sklearn_on_literally_resampled_articles(rows, se
 
 # ---------------------------------------------------------------- agreement
 
+
 def test_cohen_kappa_hand_computed():
     # p_o = 4/6, p_e = (3·1 + 2·3 + 1·2)/36 = 11/36 → κ = (24 − 11)/(36 − 11) = 13/25
     a = ["F", "F", "A", "A", "N", "F"]
     b = ["F", "A", "A", "A", "N", "N"]
     assert M.cohen_kappa(a, b) == pytest.approx(13 / 25)
-    assert M.cohen_kappa(["F", "F"], ["F", "F"]) is None        # chance agreement 1: undefined
+    assert M.cohen_kappa(["F", "F"], ["F", "F"]) is None  # chance agreement 1: undefined
     assert M.cohen_kappa(["F", "A"], ["F", "A"]) == pytest.approx(1.0)
     assert M.cohen_kappa([], []) is None
 
@@ -271,8 +292,8 @@ def test_fleiss_kappa_hand_computed():
     # P_i = 1, 1/3, 1/3 → P̄ = 5/9; p_F,A,N = 5/9, 3/9, 1/9 → P̄e = 35/81; κ = (45 − 35)/(81 − 35) = 10/46
     assert M.fleiss_kappa(ITEMS) == pytest.approx(10 / 46)
     assert M.fleiss_kappa([["F", "F"], ["A", "A"]]) == pytest.approx(1.0)
-    assert M.fleiss_kappa([["F", "F"], ["F", "F"]]) is None      # one category only
-    assert M.fleiss_kappa([["F", "F"], ["F"]]) is None           # uneven number of ratings
+    assert M.fleiss_kappa([["F", "F"], ["F", "F"]]) is None  # one category only
+    assert M.fleiss_kappa([["F", "F"], ["F"]]) is None  # uneven number of ratings
     assert M.fleiss_kappa([]) is None
 
 
@@ -283,7 +304,7 @@ def test_krippendorff_alpha_hand_computed():
     assert M.krippendorff_alpha(matrix, ["F", "A", "N"]) == pytest.approx(14 / 46)
     # missing values are allowed
     assert M.krippendorff_alpha([["F", None, "A"], ["F", "A", "A"]], ["F", "A", "N"]) == pytest.approx(1.0)
-    assert M.krippendorff_alpha([["F", None], [None, "A"]], ["F", "A"]) is None   # no unit labelled twice
+    assert M.krippendorff_alpha([["F", None], [None, "A"]], ["F", "A"]) is None  # no unit labelled twice
 
 
 def test_f1_difference_is_paired_and_matches_each_systems_f1() -> None:

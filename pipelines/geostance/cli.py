@@ -13,17 +13,20 @@ from geostance.errors import GeostanceError
 
 
 def build_app() -> typer.Typer:
+    from geostance.bench.cli import app as bench_app
     from geostance.corpus.cli import app as corpus_app
+    from geostance.dataset.cli import app as dataset_app
+    from geostance.doccano.cli import app as doccano_app
+    from geostance.evaluate.cli import app as evaluate_app
     from geostance.package.cli import app as package_app
     from geostance.predict_cli import app as predict_app
-    from geostance.evaluate.cli import app as evaluate_app
     from geostance.train.cli import app as train_app
-    from geostance.doccano.cli import app as doccano_app
-    from geostance.dataset.cli import app as dataset_app
-    from geostance.bench.cli import app as bench_app
 
-    app = typer.Typer(help="geostance: annotated geopolitical news → Doccano → datasets → spaCy / sklearn models.",
-                      no_args_is_help=True, pretty_exceptions_enable=False)
+    app = typer.Typer(
+        help="geostance: annotated geopolitical news → Doccano → datasets → spaCy / sklearn models.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
     app.add_typer(corpus_app, name="corpus")
     app.add_typer(package_app, name="package")
     app.add_typer(predict_app, name="predict")

@@ -18,4 +18,3 @@ class InputError(GeostanceError):
         self.message = message
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")
-

@@ -18,8 +18,9 @@ Where = str | Path
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", tuple: "a list", bool: "true/false"}.get(type(value),
-                                                                                      type(value).__name__)
+    return {dict: "an object", list: "a list", tuple: "a list", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def check_text(value: Any, source: Where, line: int | None, field: str = "text") -> str:
@@ -28,8 +29,9 @@ def check_text(value: Any, source: Where, line: int | None, field: str = "text")
         raise InputError(source, f"{field!r} must be a string, got {_kind(value)}", line)
     found = lone_surrogate(value)
     if found:
-        raise InputError(source, f"{field!r} holds the lone surrogate {found} (half of a UTF-16 pair, not a "
-                                 "character)", line)
+        raise InputError(
+            source, f"{field!r} holds the lone surrogate {found} (half of a UTF-16 pair, not a character)", line
+        )
     return value
 
 
@@ -41,8 +43,12 @@ def check_id(value: Any, source: Where, line: int | None, field: str = "id") -> 
         return str(value)
     if isinstance(value, str) and value.strip():
         return check_text(value, source, line, field)
-    raise InputError(source, f"{field!r} must be a non-empty string or an integer, got {_kind(value)}"
-                             + (f" {value!r}" if isinstance(value, str | bool) else ""), line)
+    raise InputError(
+        source,
+        f"{field!r} must be a non-empty string or an integer, got {_kind(value)}"
+        + (f" {value!r}" if isinstance(value, str | bool) else ""),
+        line,
+    )
 
 
 def check_scalar(value: Any, source: Where, line: int | None, field: str) -> str | None:

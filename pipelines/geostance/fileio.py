@@ -24,7 +24,7 @@ from geostance.errors import GeostanceError
 _STAGING_SUFFIX = ".staging"
 # `.<target name>.<pid>-<mkdtemp's random part>.staging`: the pid says whether the build that made it still runs.
 _STAGING_PID = re.compile(r"\.(\d+)-[a-z0-9_]+\.staging$")
-_MAX_NAME_BYTES = 255   # the longest file name Linux and macOS file systems accept
+_MAX_NAME_BYTES = 255  # the longest file name Linux and macOS file systems accept
 
 
 class UnsafeNameError(GeostanceError):
@@ -49,7 +49,7 @@ def _new_file_mode(path: Path, private: bool) -> int:
     if private:
         return 0o600
     try:
-        return path.stat().st_mode & 0o7777   # rewriting a file keeps its permissions, as open("w") would
+        return path.stat().st_mode & 0o7777  # rewriting a file keeps its permissions, as open("w") would
     except FileNotFoundError:
         return 0o666 & ~current_umask()
 
@@ -59,7 +59,7 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, private: bool = False) 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, _new_file_mode(path, private))   # mkstemp makes 0600 whatever the umask says
+        os.fchmod(fd, _new_file_mode(path, private))  # mkstemp makes 0600 whatever the umask says
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -86,11 +86,12 @@ def make_private_dir(path: str | Path) -> Path:
     """Create `path` (and parents) if needed and make it 0700: only its owner can list or open what is inside."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.chmod(0o700)   # mkdir's mode does not apply to a folder that already existed
+    path.chmod(0o700)  # mkdir's mode does not apply to a folder that already existed
     return path
 
 
 # ---------------------------------------------------------------- names from outside
+
 
 def safe_name(name: Any, what: str) -> str:
     """`name` when it can be one file name inside a folder; else UnsafeNameError saying why.
@@ -123,6 +124,7 @@ def child_path(folder: str | Path, name: Any, what: str) -> Path:
 
 
 # ---------------------------------------------------------------- directory swaps
+
 
 def _old_copy(target: Path) -> Path:
     return target.with_name(f".{target.name}.old")
@@ -165,7 +167,7 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except (PermissionError, OverflowError):
-        return True   # someone else's process (or a number we cannot check): leave its folder alone
+        return True  # someone else's process (or a number we cannot check): leave its folder alone
     return True
 
 
@@ -191,9 +193,8 @@ def staging_dir_for(target: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     recover_dir(target)
     remove_stale_staging(target.parent)
-    path = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}-", suffix=_STAGING_SUFFIX,
-                                 dir=target.parent))
-    path.chmod(0o777 & ~current_umask())   # mkdtemp makes it 0700 whatever the umask says
+    path = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}-", suffix=_STAGING_SUFFIX, dir=target.parent))
+    path.chmod(0o777 & ~current_umask())  # mkdtemp makes it 0700 whatever the umask says
     return path
 
 

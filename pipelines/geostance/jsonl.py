@@ -20,7 +20,7 @@ from geostance.errors import InputError
 # recursively (json.dumps, Arrow, spaCy) would exhaust Python's recursion limit on what json.loads accepted.
 MAX_DEPTH = 100
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")   # only a \u escape can put a surrogate into decoded JSON
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # only a \u escape can put a surrogate into decoded JSON
 
 
 def lone_surrogate(text: str) -> str | None:
@@ -52,7 +52,7 @@ def check_json_value(obj: Any, text: str, source: str | Path, lineno: int | None
     """`obj` (decoded from `text`) when it nests at most MAX_DEPTH levels and holds no lone surrogate."""
     may_nest = text.count("[") + text.count("{") > MAX_DEPTH
     may_have_surrogate = "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None
-    if not (may_nest or may_have_surrogate):   # the common case costs two scans of the line, no walk
+    if not (may_nest or may_have_surrogate):  # the common case costs two scans of the line, no walk
         return obj
     strings, depth = strings_and_depth(obj)
     if depth > MAX_DEPTH:
@@ -60,8 +60,11 @@ def check_json_value(obj: Any, text: str, source: str | Path, lineno: int | None
     for value in strings:
         found = lone_surrogate(value)
         if found:
-            raise InputError(source, f"bad JSON: a string holds the lone surrogate {found} (half of a UTF-16 pair, "
-                                     "not a character)", lineno)
+            raise InputError(
+                source,
+                f"bad JSON: a string holds the lone surrogate {found} (half of a UTF-16 pair, not a character)",
+                lineno,
+            )
     return obj
 
 
@@ -79,7 +82,7 @@ def decode_json(text: str, source: str | Path, lineno: int | None) -> Any:
     """json.loads(text), or InputError("source:lineno: bad JSON: ...") for every way it can go wrong."""
     try:
         obj = json.loads(text)
-    except (ValueError, RecursionError) as exc:   # JSONDecodeError is a ValueError
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise decode_error(exc, source, lineno) from None
     return check_json_value(obj, text, source, lineno)
 
@@ -92,8 +95,9 @@ def parse_json_object(line: str, source: str | Path, lineno: int) -> dict[str, A
     return obj
 
 
-def iter_json_objects(lines: Iterable[str], source: str | Path, *, skip_comments: bool = False
-                      ) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_json_objects(
+    lines: Iterable[str], source: str | Path, *, skip_comments: bool = False
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """(1-based line number, object) for each non-blank line (and, with skip_comments, each non-`#` line)."""
     for lineno, line in enumerate(lines, start=1):
         stripped = line.strip()

@@ -42,6 +42,7 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 # ---------------------------------------------------------------- bootstrap (ours)
 
+
 def percentile_ci(values: np.ndarray) -> list[float]:
     alpha = (1 - CONFIDENCE) / 2
     return [float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha))]
@@ -71,11 +72,14 @@ def bootstrap_groups(article_ids: list[str], row_ids: list[str]) -> tuple[list[s
     n_articles = len(set(article_ids))
     if n_articles >= MIN_ARTICLES_FOR_CLUSTER_BOOTSTRAP:
         return article_ids, f"article ({n_articles} articles)"
-    return row_ids, (f"unit (only {n_articles} article(s) in the split, too few to resample articles; "
-                     "units of one article are correlated, so these intervals are too narrow)")
+    return row_ids, (
+        f"unit (only {n_articles} article(s) in the split, too few to resample articles; "
+        "units of one article are correlated, so these intervals are too narrow)"
+    )
 
 
 # ---------------------------------------------------------------- entities
+
 
 @dataclass
 class EntityCounts:
@@ -104,14 +108,21 @@ def entity_counts(gold: Iterable[Iterable[Span]], pred: Iterable[Iterable[Span]]
         doc.score_set(pred_set, gold_set)
         per_doc.append((doc.tp, doc.fp, doc.fn))
         for label in {span[2] for span in gold_set | pred_set}:
-            per_label.setdefault(label, PRFScore()).score_set({s for s in pred_set if s[2] == label},
-                                                              {s for s in gold_set if s[2] == label})
+            per_label.setdefault(label, PRFScore()).score_set(
+                {s for s in pred_set if s[2] == label}, {s for s in gold_set if s[2] == label}
+            )
     return EntityCounts(np.array(per_doc, dtype=np.int64).reshape(-1, 3), dict(sorted(per_label.items())))
 
 
-def f1_difference_ci(gold: Sequence[Sequence[Span]], pred_a: Sequence[Sequence[Span]],
-                     pred_b: Sequence[Sequence[Span]], groups: Sequence[str], *,
-                     resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> tuple[float, list[float]]:
+def f1_difference_ci(
+    gold: Sequence[Sequence[Span]],
+    pred_a: Sequence[Sequence[Span]],
+    pred_b: Sequence[Sequence[Span]],
+    groups: Sequence[str],
+    *,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+) -> tuple[float, list[float]]:
     """Micro-F1 of `pred_a` minus that of `pred_b` on the same gold, with a paired cluster-bootstrap CI: both
     systems are rescored on the same resampled articles, so the interval is that of the difference itself
     (two overlapping single-system intervals do not mean the difference is not significant)."""
@@ -132,7 +143,7 @@ def overlap_f1(a_docs: Sequence[Iterable[Span]], b_docs: Sequence[Iterable[Span]
     """Lenient span agreement per label (and `all`): a span of one side is matched when the other side has a span
     of the same label sharing at least one character. Precision = b's matched share, recall = a's; F1 their
     harmonic mean (symmetric in a and b)."""
-    matched: dict[str, list[int]] = {}          # label → [a matched, a total, b matched, b total]
+    matched: dict[str, list[int]] = {}  # label → [a matched, a total, b matched, b total]
     for a_doc, b_doc in zip(a_docs, b_docs, strict=True):
         a_set, b_set = set(a_doc), set(b_doc)
         for side, mine, other in ((0, a_set, b_set), (2, b_set, a_set)):
@@ -167,23 +178,49 @@ class SpanScores:
         return dict(self.__dict__)
 
 
-def span_scores(gold: Sequence[Sequence[Span]], pred: Sequence[Sequence[Span]], groups: Sequence[str], *,
-                resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> SpanScores:
+def span_scores(
+    gold: Sequence[Sequence[Span]],
+    pred: Sequence[Sequence[Span]],
+    groups: Sequence[str],
+    *,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+) -> SpanScores:
     """Exact-match micro P/R/F1 and per label, with cluster-bootstrap CIs (`groups`: each document's cluster)."""
     counts = entity_counts(gold, pred)
     micro = counts.micro
-    sums = (resample_cluster_sums(counts.per_doc, groups, resamples, seed) if len(gold)
-            else np.zeros((1, 3), dtype=np.int64))
+    sums = (
+        resample_cluster_sums(counts.per_doc, groups, resamples, seed)
+        if len(gold)
+        else np.zeros((1, 3), dtype=np.int64)
+    )
     boot = np.array([prf(*row) for row in sums])
-    per_label = {label: {"precision": float(s.precision), "recall": float(s.recall), "f1": float(s.fscore),
-                         "support": s.tp + s.fn, "predicted": s.tp + s.fp} for label, s in counts.per_label.items()}
-    return SpanScores(precision=float(micro.precision), recall=float(micro.recall), f1=float(micro.fscore),
-                      f1_ci=percentile_ci(boot[:, 2]), precision_ci=percentile_ci(boot[:, 0]),
-                      recall_ci=percentile_ci(boot[:, 1]), per_label=per_label, n_docs=len(gold),
-                      n_gold=micro.tp + micro.fn, n_pred=micro.tp + micro.fp)
+    per_label = {
+        label: {
+            "precision": float(s.precision),
+            "recall": float(s.recall),
+            "f1": float(s.fscore),
+            "support": s.tp + s.fn,
+            "predicted": s.tp + s.fp,
+        }
+        for label, s in counts.per_label.items()
+    }
+    return SpanScores(
+        precision=float(micro.precision),
+        recall=float(micro.recall),
+        f1=float(micro.fscore),
+        f1_ci=percentile_ci(boot[:, 2]),
+        precision_ci=percentile_ci(boot[:, 0]),
+        recall_ci=percentile_ci(boot[:, 1]),
+        per_label=per_label,
+        n_docs=len(gold),
+        n_gold=micro.tp + micro.fn,
+        n_pred=micro.tp + micro.fp,
+    )
 
 
 # ---------------------------------------------------------------- classes (stance)
+
 
 def confusion(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> np.ndarray:
     """Rows = gold, columns = predicted, in `labels` order (rows with a value outside `labels` are not counted)."""
@@ -226,12 +263,21 @@ def _per_class(gold: Sequence[str], pred: Sequence[str], labels: list[str]) -> d
     if not len(gold):
         return {label: {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0} for label in labels}
     p, r, f, support = precision_recall_fscore_support(gold, pred, labels=labels, average=None, zero_division=0)
-    return {label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(support[i])}
-            for i, label in enumerate(labels)}
+    return {
+        label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(support[i])}
+        for i, label in enumerate(labels)
+    }
 
 
-def _class_f1_ci(gold: Sequence[str], pred: Sequence[str], labels: list[str], avg_idx: list[int],
-                 groups: Sequence[str], resamples: int, seed: int) -> dict[str, list[float]]:
+def _class_f1_ci(
+    gold: Sequence[str],
+    pred: Sequence[str],
+    labels: list[str],
+    avg_idx: list[int],
+    groups: Sequence[str],
+    resamples: int,
+    seed: int,
+) -> dict[str, list[float]]:
     """Bootstrap CIs of macro-F1 and F_avg: one confusion matrix per row, summed per resample of clusters."""
     index = {label: i for i, label in enumerate(labels)}
     one_hot = np.zeros((len(gold), len(labels), len(labels)), dtype=np.int64)
@@ -239,13 +285,22 @@ def _class_f1_ci(gold: Sequence[str], pred: Sequence[str], labels: list[str], av
         if g in index and p in index:
             one_hot[row, index[g], index[p]] = 1
     boot = f1_from_confusion(resample_cluster_sums(one_hot, groups, resamples, seed))
-    return {"macro_f1_ci": percentile_ci(boot.mean(axis=1)),
-            "f_avg_ci": percentile_ci(boot[:, avg_idx].mean(axis=1)) if avg_idx else [0.0, 0.0]}
+    return {
+        "macro_f1_ci": percentile_ci(boot.mean(axis=1)),
+        "f_avg_ci": percentile_ci(boot[:, avg_idx].mean(axis=1)) if avg_idx else [0.0, 0.0],
+    }
 
 
-def classification_scores(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str],
-                          f_avg_labels: Sequence[str], groups: Sequence[str], *,
-                          resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict[str, Any]:
+def classification_scores(
+    gold: Sequence[str],
+    pred: Sequence[str],
+    labels: Sequence[str],
+    f_avg_labels: Sequence[str],
+    groups: Sequence[str],
+    *,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Per-class P/R/F1, macro-F1 over `labels`, F_avg (mean F1 of `f_avg_labels`), accuracy, with CIs."""
     from sklearn.metrics import accuracy_score
 
@@ -269,6 +324,7 @@ def classification_scores(gold: Sequence[str], pred: Sequence[str], labels: Sequ
 
 
 # ---------------------------------------------------------------- annotator agreement
+
 
 def _undefined_to_none(value: float) -> float | None:
     return None if math.isnan(value) else float(value)

@@ -42,6 +42,7 @@ class ModelSpec:
     """Which pipeline to load, in a form every process can load it from: an installed package name or an absolute
     folder (`model`), else NER and/or stance folders assembled into one pipeline. Small and picklable: workers get
     this, never the pipeline itself."""
+
     model: str | None = None
     ner_dir: str | None = None
     stance_dir: str | None = None
@@ -52,8 +53,10 @@ class ModelSpec:
             return cls(model=str(Path(model).resolve()) if Path(model).exists() else model)
         existing = [str(Path(d).resolve()) if d and Path(d).exists() else None for d in (ner_dir, stance_dir)]
         if existing == [None, None]:
-            raise GeostanceError(f"no model: neither {ner_dir} nor {stance_dir} exists (run `make train`, or pass "
-                                 "--model / --ner-model / --stance-model)")
+            raise GeostanceError(
+                f"no model: neither {ner_dir} nor {stance_dir} exists (run `make train`, or pass "
+                "--model / --ner-model / --stance-model)"
+            )
         return cls(ner_dir=existing[0], stance_dir=existing[1])
 
     def folders(self) -> list[Path]:
@@ -66,22 +69,28 @@ class ModelSpec:
             try:
                 return [Path(spacy.util.get_package_path(self.model))]
             except Exception:  # spaCy raises ModuleNotFoundError or its own error for a missing package
-                raise GeostanceError(f"cannot find spaCy pipeline {self.model!r} (not a folder or installed "
-                                     "package)") from None
+                raise GeostanceError(
+                    f"cannot find spaCy pipeline {self.model!r} (not a folder or installed package)"
+                ) from None
         return [Path(d) for d in (self.ner_dir, self.stance_dir) if d]
 
 
 @dataclass(frozen=True)
 class ModelInfo:
-    name: str          # en_geostance-0.1.0, or the NER + stance folder names
-    fingerprint: str   # sha256 over the files the pipeline is loaded from
+    name: str  # en_geostance-0.1.0, or the NER + stance folder names
+    fingerprint: str  # sha256 over the files the pipeline is loaded from
 
 
 def _tree_sha256(folders: list[Path]) -> str:
     digest = hashlib.sha256()
     for i, folder in enumerate(folders):
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                       and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+        files = sorted(
+            p
+            for p in folder.rglob("*")
+            if p.is_file()
+            and "__pycache__" not in p.parts
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        )
         for file in files:
             digest.update(f"{i}/{file.relative_to(folder).as_posix()}\0".encode())
             with file.open("rb") as fh:
@@ -109,8 +118,9 @@ class ReadResult:
     skipped: list[InputError] = field(default_factory=list)
 
 
-def _lines(path: Path, start: int = 0, stop: int | None = None,
-           first_line: int = 1) -> Iterator[tuple[int, str | None, str]]:
+def _lines(
+    path: Path, start: int = 0, stop: int | None = None, first_line: int = 1
+) -> Iterator[tuple[int, str | None, str]]:
     """(line number, text or None when undecodable, error message) per line of bytes [start, stop), read as UTF-8.
     `start` must be the first byte of a line, whose number is `first_line`."""
     with path.open("rb") as fh:
@@ -148,8 +158,15 @@ def _collect(result: ReadResult, skip_bad: bool, make: Callable[..., InputText |
         result.items.append(item)
 
 
-def read_line_file(path: Path, name: str | None = None, *, start: int = 0, stop: int | None = None,
-                   first_line: int = 1, skip_bad: bool = False) -> ReadResult:
+def read_line_file(
+    path: Path,
+    name: str | None = None,
+    *,
+    start: int = 0,
+    stop: int | None = None,
+    first_line: int = 1,
+    skip_bad: bool = False,
+) -> ReadResult:
     """A .txt or .jsonl file, or the lines in its byte range [start, stop)."""
     name = name or str(path)
     jsonl = path.suffix == ".jsonl"
@@ -169,8 +186,9 @@ def read_line_file(path: Path, name: str | None = None, *, start: int = 0, stop:
     return result
 
 
-def read_parquet_file(path: Path, name: str | None = None, *, row_groups: range | None = None,
-                      skip_bad: bool = False) -> ReadResult:
+def read_parquet_file(
+    path: Path, name: str | None = None, *, row_groups: range | None = None, skip_bad: bool = False
+) -> ReadResult:
     """A Parquet file (or some of its row groups): one text per row, rows numbered from 1 across the file."""
     import pyarrow.parquet as pq
 
@@ -198,8 +216,12 @@ def read_article_file(path: Path, name: str | None = None) -> ReadResult:
 
     name = name or str(path)
     article = parse_article_file(path)
-    return ReadResult(items=[InputText(id=unit.unit_id, text=unit.text, source=f"{name}#{unit.unit_id}",
-                                       meta={"article_id": article.id}) for unit in split_units(article)])
+    return ReadResult(
+        items=[
+            InputText(id=unit.unit_id, text=unit.text, source=f"{name}#{unit.unit_id}", meta={"article_id": article.id})
+            for unit in split_units(article)
+        ]
+    )
 
 
 def read_file(path: Path, *, skip_bad: bool = False, name: str | None = None) -> ReadResult:
@@ -223,8 +245,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
         else:
             raise InputError(path, "no such file or folder")
     if not files:
-        raise GeostanceError("no input files (give .txt, .jsonl, .parquet or corpus .md files, or folders "
-                             "holding them)")
+        raise GeostanceError(
+            "no input files (give .txt, .jsonl, .parquet or corpus .md files, or folders holding them)"
+        )
     return files
 
 
@@ -255,15 +278,20 @@ def doc_record(item: InputText, doc: Any, model: ModelInfo | None = None) -> dic
     return record
 
 
-def predict_records(nlp: Any, items: list[InputText], *, batch_size: int = 64, n_process: int = 1,
-                    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
-                    model: ModelInfo | None = None) -> Iterator[dict[str, Any]]:
+def predict_records(
+    nlp: Any,
+    items: list[InputText],
+    *,
+    batch_size: int = 64,
+    n_process: int = 1,
+    progress: Callable[[Iterable[Any], int], Iterable[Any]] | None = None,
+    model: ModelInfo | None = None,
+) -> Iterator[dict[str, Any]]:
     """One record per item, in input order, stamped with `model` when given. `progress(iterable, total)` may wrap
     the doc stream (a bar)."""
     if batch_size < 1 or n_process < 1:
         raise GeostanceError(f"batch size and process count must be >= 1 (got {batch_size}, {n_process})")
-    docs = nlp.pipe(((item.text, item) for item in items), as_tuples=True, batch_size=batch_size,
-                    n_process=n_process)
+    docs = nlp.pipe(((item.text, item) for item in items), as_tuples=True, batch_size=batch_size, n_process=n_process)
     if progress is not None:
         docs = progress(docs, len(items))
     for doc, item in docs:
@@ -276,10 +304,13 @@ def load_spec(spec: ModelSpec) -> Any:
         if folder and not Path(folder).is_dir():
             import socket
 
-            raise GeostanceError(f"{folder}: no such model folder on {socket.gethostname()} (every worker needs the "
-                                 "model at the same path, or the package installed)")
-    return load_pipeline(spec.model, Path(spec.ner_dir) if spec.ner_dir else None,
-                         Path(spec.stance_dir) if spec.stance_dir else None)
+            raise GeostanceError(
+                f"{folder}: no such model folder on {socket.gethostname()} (every worker needs the "
+                "model at the same path, or the package installed)"
+            )
+    return load_pipeline(
+        spec.model, Path(spec.ner_dir) if spec.ner_dir else None, Path(spec.stance_dir) if spec.stance_dir else None
+    )
 
 
 def load_pipeline(model: str | None, ner_dir: Path | None, stance_dir: Path | None) -> Any:
@@ -297,5 +328,6 @@ def load_pipeline(model: str | None, ner_dir: Path | None, stance_dir: Path | No
             raise GeostanceError(f"cannot load spaCy pipeline {model!r}: {' '.join(str(exc).split())}") from None
     from geostance.runtime.assemble import assemble_pipeline
 
-    return assemble_pipeline(ner_dir if ner_dir and ner_dir.exists() else None,
-                             stance_dir if stance_dir and stance_dir.exists() else None)
+    return assemble_pipeline(
+        ner_dir if ner_dir and ner_dir.exists() else None, stance_dir if stance_dir and stance_dir.exists() else None
+    )

@@ -87,9 +87,7 @@ def parse_schema(data: object, path: Path) -> Schema:
         name = _require(e, "name", path, f"entities[{i}]")
         if not isinstance(name, str) or not name.isupper() or not name.replace("_", "").isalnum():
             raise InputError(path, f"entities[{i}]: label name {name!r} must be upper-case letters, digits or _")
-        entities.append(
-            EntityLabel(name, str(e.get("definition", "")), str(e.get("color", "#999999")), e.get("key"))
-        )
+        entities.append(EntityLabel(name, str(e.get("definition", "")), str(e.get("color", "#999999")), e.get("key")))
     names = [e.name for e in entities]
     if len(set(names)) != len(names):
         raise InputError(path, f"entities: duplicate label names in {names}")

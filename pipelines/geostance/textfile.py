@@ -28,8 +28,12 @@ def read_lines(path: str | Path, encoding: str = "utf-8") -> Iterator[str]:
             try:
                 line = raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise InputError(path, f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not valid "
-                                       f"{encoding}; pass the file's encoding (e.g. --encoding cp1252)", n) from None
+                raise InputError(
+                    path,
+                    f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not valid "
+                    f"{encoding}; pass the file's encoding (e.g. --encoding cp1252)",
+                    n,
+                ) from None
             if n == 1 and line.startswith("\ufeff"):
                 line = line[1:]
             yield line
@@ -41,7 +45,7 @@ def _decode_whole(path: Path, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].decode(encoding, errors="replace").count("\n") + 1
+        line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
         raise InputError(path, f"not valid {encoding} at byte {exc.start} ({exc.reason})", line) from None
 
 

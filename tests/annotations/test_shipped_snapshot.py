@@ -74,7 +74,7 @@ def test_enough_units_are_double_annotated(shipped, tmp_path):
     shutil.copytree(snapshot, single)
     for extra in sorted((single / "annotators").glob("*.jsonl"))[1:]:
         extra.unlink()
-    assert _double_annotated_share(single) == 0.0     # the gate fails on a copy with one annotator
+    assert _double_annotated_share(single) == 0.0  # the gate fails on a copy with one annotator
 
 
 def test_label_counts_meet_the_minimums(shipped):
@@ -120,7 +120,7 @@ def _first_with(rows, key):
 def _widen_span(rows):
     r = _first_with(rows, "entities")
     s, e, label = r["entities"][0]
-    r["entities"][0] = [s, e + 1, label] if r["text"][e:e + 1] == " " else [max(s - 1, 0), e, label]
+    r["entities"][0] = [s, e + 1, label] if r["text"][e : e + 1] == " " else [max(s - 1, 0), e, label]
 
 
 def _overlap(rows):
@@ -148,14 +148,17 @@ def _text_changed(rows):
     rows[3]["text"] = rows[3]["text"].replace(" ", "  ", 1)
 
 
-@pytest.mark.parametrize(("edit", "expected"), [
-    (_widen_span, "whitespace"),
-    (_overlap, "overlap"),
-    (_two_stances, "stance"),
-    (_unknown_label, "WEAPON"),
-    (_outside_unit, "outside"),
-    (_text_changed, "text"),
-])
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_widen_span, "whitespace"),
+        (_overlap, "overlap"),
+        (_two_stances, "stance"),
+        (_unknown_label, "WEAPON"),
+        (_outside_unit, "outside"),
+        (_text_changed, "text"),
+    ],
+)
 def test_gate_fails_on_a_deliberately_broken_copy(shipped, tmp_path, edit, expected):
     snapshot, corpus, schema = shipped
     problems = validate_snapshot(_break(snapshot, tmp_path, edit), corpus, schema)

@@ -52,12 +52,12 @@ def test_dask_output_equals_local_predict_row_for_row_on_the_corpus(engine, spec
     assert summary.computed == summary.partitions > 3 and len(summary.worker_peak_rss_mb) == 2
     manifest = read_manifest(out)
     assert manifest["rows"] == len(rows) and manifest["model_fingerprint"] == rows[0]["model_fingerprint"]
-    assert sorted(p.name for p in out.iterdir()) == sorted([MANIFEST, SUCCESS, *(p["file"] for p in
-                                                                                 manifest["partitions"])])
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [MANIFEST, SUCCESS, *(p["file"] for p in manifest["partitions"])]
+    )
 
 
-def test_rerun_skips_finished_partitions_and_redoes_only_a_missing_one(engine, spec, corpus, local_records,
-                                                                      tmp_path):
+def test_rerun_skips_finished_partitions_and_redoes_only_a_missing_one(engine, spec, corpus, local_records, tmp_path):
     out = tmp_path / "preds"
     job = PredictJob([corpus], out, spec, partition_rows=150)
     run_job(job, engine)
@@ -98,8 +98,7 @@ class KillSecondTask(WorkerPlugin):
         os._exit(1)
 
 
-def test_a_worker_killed_mid_run_is_retried_and_every_row_appears_once(engine, spec, corpus, local_records,
-                                                                       tmp_path):
+def test_a_worker_killed_mid_run_is_retried_and_every_row_appears_once(engine, spec, corpus, local_records, tmp_path):
     client = engine.client
     pids_before = set(client.run(os.getpid).values())
     flag = tmp_path / "killed.json"
@@ -146,11 +145,13 @@ def test_bad_line_on_a_worker_is_one_error_naming_file_and_line(engine, spec, tm
     with pytest.raises(GeostanceError) as info:
         run_job(PredictJob([inputs], tmp_path / "out", spec, partition_rows=4), engine)
     assert str(info.value).splitlines() == [
-        f"{inputs / 'b.jsonl'}:7: no text: each line needs a non-empty string field 'text'"]
+        f"{inputs / 'b.jsonl'}:7: no text: each line needs a non-empty string field 'text'"
+    ]
     assert not (tmp_path / "out" / SUCCESS).exists()
     summary = run_job(PredictJob([inputs], tmp_path / "out", spec, partition_rows=4, skip_bad=True), engine)
-    assert summary.rows == 12 and summary.skipped == [f"{inputs / 'b.jsonl'}:7: no text: each line needs a "
-                                                      "non-empty string field 'text'"]
+    assert summary.rows == 12 and summary.skipped == [
+        f"{inputs / 'b.jsonl'}:7: no text: each line needs a non-empty string field 'text'"
+    ]
 
 
 def test_cli_dask_engine_with_scheduler_address_on_parquet_and_jsonl(engine, models, tmp_path):
@@ -159,19 +160,37 @@ def test_cli_dask_engine_with_scheduler_address_on_parquet_and_jsonl(engine, mod
 
     inputs = tmp_path / "in"
     inputs.mkdir()
-    texts = ["Vladimir Putin met Kim Jong Un on Tuesday.", "Japan strongly supports the alliance in a statement.",
-             "China condemns the sanctions in a statement."] * 4
-    pq.write_table(pa.table({"id": [f"p{i}" for i in range(12)], "text": texts}), inputs / "a.parquet",
-                   row_group_size=4)
-    (inputs / "b.jsonl").write_text("".join(json.dumps({"text": t, "n": i}) + "\n" for i, t in enumerate(texts)),
-                                    encoding="utf-8")
+    texts = [
+        "Vladimir Putin met Kim Jong Un on Tuesday.",
+        "Japan strongly supports the alliance in a statement.",
+        "China condemns the sanctions in a statement.",
+    ] * 4
+    pq.write_table(
+        pa.table({"id": [f"p{i}" for i in range(12)], "text": texts}), inputs / "a.parquet", row_group_size=4
+    )
+    (inputs / "b.jsonl").write_text(
+        "".join(json.dumps({"text": t, "n": i}) + "\n" for i, t in enumerate(texts)), encoding="utf-8"
+    )
     model_args = ["--ner-model", str(models["ner"]), "--stance-model", str(models["stance"])]
     runner = CliRunner()
     local = runner.invoke(build_app(), ["predict", str(inputs), *model_args, "--out", str(tmp_path / "l.jsonl")])
     assert local.exit_code == 0, local.output
-    dask = runner.invoke(build_app(), ["predict", str(inputs), *model_args, "--out", str(tmp_path / "d"),
-                                       "--engine", "dask", "--scheduler", engine.client.scheduler.address,
-                                       "--partition-rows", "5"])
+    dask = runner.invoke(
+        build_app(),
+        [
+            "predict",
+            str(inputs),
+            *model_args,
+            "--out",
+            str(tmp_path / "d"),
+            "--engine",
+            "dask",
+            "--scheduler",
+            engine.client.scheduler.address,
+            "--partition-rows",
+            "5",
+        ],
+    )
     assert dask.exit_code == 0, dask.output
     assert "24 text(s) in 5 partition(s)" in dask.output and "dask: scheduler tcp://127.0.0.1:" in dask.output
     expected = [json.loads(line) for line in (tmp_path / "l.jsonl").read_text().splitlines()]

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geostance.batch.job import PredictJob, run_job
 from geostance.batch.engines import LocalEngine
+from geostance.batch.job import PredictJob, run_job
 from geostance.batch.partitions import line_ranges, plan_partitions, read_partition
 from geostance.errors import GeostanceError
 from geostance.predict import ModelSpec, read_file, read_inputs
@@ -31,14 +31,18 @@ def test_line_ranges_cover_every_line_once(tmp_path_factory, lines, rows, final_
     assert all(n <= rows for *_, n in ranges) and sum(n for *_, n in ranges) == len(lines)
     whole = read_file(path, skip_bad=True)
     parts = [read_partition(p, skip_bad=True) for p in plan_partitions([path], rows, "salt")]
-    assert [(i.id, i.text, i.source) for p in parts for i in p.items] == \
-        [(i.id, i.text, i.source) for i in whole.items]
+    assert [(i.id, i.text, i.source) for p in parts for i in p.items] == [(i.id, i.text, i.source) for i in whole.items]
 
 
 def test_jsonl_partitions_keep_file_line_numbers_in_errors(tmp_path):
     path = tmp_path / "in.jsonl"
-    path.write_text("".join(json.dumps({"text": f"Text {i}."}) + "\n" for i in range(7)) + "{oops\n"
-                    + json.dumps({"text": "Last."}) + "\n", encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps({"text": f"Text {i}."}) + "\n" for i in range(7))
+        + "{oops\n"
+        + json.dumps({"text": "Last."})
+        + "\n",
+        encoding="utf-8",
+    )
     plan = plan_partitions([path], 3, "salt")
     assert [(p.first_line, p.size_hint) for p in plan] == [(1, 3), (4, 3), (7, 3)]
     with pytest.raises(GeostanceError, match=rf"^{path}:8: bad JSON"):

@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 
 CONLL_LINES = 400
-SEMEVAL_EVERY = {"trainingdata-all-annotations.txt": 12, "trialdata-all-annotations.txt": 2,
-                 "testdata-taskA-all-annotations.txt": 6}
+SEMEVAL_EVERY = {
+    "trainingdata-all-annotations.txt": 12,
+    "trialdata-all-annotations.txt": 2,
+    "testdata-taskA-all-annotations.txt": 6,
+}
 
 
 def head_sentences(src: Path, max_lines: int) -> bytes:
@@ -34,7 +37,8 @@ def mini_data(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     (root / "semeval2016-task6-stance").mkdir()
     for name, n in SEMEVAL_EVERY.items():
         (root / "semeval2016-task6-stance" / name).write_bytes(
-            every_nth_row(shared_data / "semeval2016-task6-stance" / name, n))
+            every_nth_row(shared_data / "semeval2016-task6-stance" / name, n)
+        )
     return root
 
 
@@ -47,9 +51,21 @@ def bench_out(mini_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
     out = tmp_path_factory.mktemp("bench-out")
     runner = CliRunner()
-    for args in (["ner", "--max-steps", "40", "--eval-frequency", "20", "--patience", "40", "--members", "2",
-                  "--document-context"],
-                 ["stance"]):
+    for args in (
+        [
+            "ner",
+            "--max-steps",
+            "40",
+            "--eval-frequency",
+            "20",
+            "--patience",
+            "40",
+            "--members",
+            "2",
+            "--document-context",
+        ],
+        ["stance"],
+    ):
         result = runner.invoke(build_app(), ["bench", *args, "--data-dir", str(mini_data), "--out", str(out)])
         assert result.exit_code == 0, (result.output, result.exception)
     return out

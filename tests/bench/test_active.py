@@ -7,8 +7,11 @@ import pytest
 from geostance.bench.active import ActiveSettings, StanceRows, labels_to_reach, learning_curve, run_active_stance
 from geostance.bench.report import render_markdown
 
-WORDS = {"FAVOR": ["strong", "durable", "binding"], "AGAINST": ["hollow", "fragile", "brief"],
-         "NONE": ["met", "visited", "said"]}
+WORDS = {
+    "FAVOR": ["strong", "durable", "binding"],
+    "AGAINST": ["hollow", "fragile", "brief"],
+    "NONE": ["met", "visited", "said"],
+}
 
 
 def _rows(n: int, seed: int) -> StanceRows:
@@ -25,8 +28,9 @@ def _rows(n: int, seed: int) -> StanceRows:
 
 
 def test_units_group_rows_of_one_paragraph() -> None:
-    rows = StanceRows(["a", "a", "b", "a"], ["t1", "t2", "t1", "t1"], ["FAVOR", "NONE", "AGAINST", "NONE"],
-                      ["x", "x", "x", "y"])
+    rows = StanceRows(
+        ["a", "a", "b", "a"], ["t1", "t2", "t1", "t1"], ["FAVOR", "NONE", "AGAINST", "NONE"], ["x", "x", "x", "y"]
+    )
     assert rows.units() == [[0, 1], [2], [3]]
 
 

@@ -29,12 +29,27 @@ def conll_entities(path: Path) -> tuple[dict[str, int], int]:
 
 def test_join_documents_shifts_spans_onto_the_joined_text():
     rows = [
-        {"article_id": "d1", "text": "EU rejects German call", "tokens": ["EU", "rejects", "German", "call"],
-         "ner_tags": [1, 0, 2, 0], "spans": {"start": [0, 11], "end": [2, 17], "label": [0, 1]}},
-        {"article_id": "d1", "text": "Peter Blackburn", "tokens": ["Peter", "Blackburn"], "ner_tags": [3, 3],
-         "spans": {"start": [0], "end": [15], "label": [2]}},
-        {"article_id": "d2", "text": "BRUSSELS", "tokens": ["BRUSSELS"], "ner_tags": [4],
-         "spans": {"start": [0], "end": [8], "label": [3]}},
+        {
+            "article_id": "d1",
+            "text": "EU rejects German call",
+            "tokens": ["EU", "rejects", "German", "call"],
+            "ner_tags": [1, 0, 2, 0],
+            "spans": {"start": [0, 11], "end": [2, 17], "label": [0, 1]},
+        },
+        {
+            "article_id": "d1",
+            "text": "Peter Blackburn",
+            "tokens": ["Peter", "Blackburn"],
+            "ner_tags": [3, 3],
+            "spans": {"start": [0], "end": [15], "label": [2]},
+        },
+        {
+            "article_id": "d2",
+            "text": "BRUSSELS",
+            "tokens": ["BRUSSELS"],
+            "ner_tags": [4],
+            "spans": {"start": [0], "end": [8], "label": [3]},
+        },
     ]
     names = ["ORG", "MISC", "PER", "LOC"]
     docs = join_documents(rows, names)
@@ -44,7 +59,10 @@ def test_join_documents_shifts_spans_onto_the_joined_text():
     spans = d1["spans"]
     triples = zip(spans["start"], spans["end"], spans["label"], strict=True)
     assert [(d1["text"][s:e], names[lab]) for s, e, lab in triples] == [
-        ("EU", "ORG"), ("German", "MISC"), ("Peter Blackburn", "PER")]
+        ("EU", "ORG"),
+        ("German", "MISC"),
+        ("Peter Blackburn", "PER"),
+    ]
     assert d1["tokens"] == ["EU", "rejects", "German", "call", "Peter", "Blackburn"]
     assert d1["ner_tags"] == [1, 0, 2, 0, 3, 3]
     assert docs[1]["text"] == "BRUSSELS"
@@ -71,12 +89,18 @@ def test_bench_ner_writes_scores_for_every_gold_entity(bench_out, mini_data):
     # over the same group changes nothing
     assert ner["consistency_changes"] == {"dev": {}, "test": {}}
     assert ner["row_level"] == {"dev_f1": ner["dev_f1"], "test_f1": ner["test_f1"]}
-    assert ner["rows"]["test"] == n_docs          # one row per -DOCSTART- article
+    assert ner["rows"]["test"] == n_docs  # one row per -DOCSTART- article
     assert ner["sentences"]["test"] > n_docs
     assert ner["steps"] == 40
     assert ner["members"] == 2 and len(ner["member_dev_f1"]) == 2
     assert json.loads((bench_out / "work" / "ner" / "model" / "meta.json").read_text())["pipeline"] == [
-        "ner_0", "stash_0", "ner_1", "stash_1", "ner_vote", "entity_consistency"]
+        "ner_0",
+        "stash_0",
+        "ner_1",
+        "stash_1",
+        "ner_vote",
+        "entity_consistency",
+    ]
     assert results["runs"]["ner"]["machine"]["cores_usable"] >= 1
     assert (bench_out / "work" / "ner" / "model" / "meta.json").is_file()
     report = (bench_out / "BENCHMARKS.md").read_text()
@@ -100,10 +124,20 @@ def test_predict_rows_harmonises_entities_over_the_sentences_of_each_article():
     nlp.add_pipe("geostance_entity_consistency", name="entity_consistency")
     texts = [("d1", "Peter Blackburn reports"), ("d1", "Blackburn said"), ("d2", "Blackburn Rovers won")]
     rows = datasets.Dataset.from_list(
-        [{"id": f"r{i}", "article_id": a, "unit_id": f"r{i}", "text": t, "tokens": t.split(),
-          "ner_tags": [0] * len(t.split()), "spans": {"start": [], "end": [], "label": []}}
-         for i, (a, t) in enumerate(texts)],
-        features=ner_features(["LOC", "MISC", "ORG", "PER"]))
+        [
+            {
+                "id": f"r{i}",
+                "article_id": a,
+                "unit_id": f"r{i}",
+                "text": t,
+                "tokens": t.split(),
+                "ner_tags": [0] * len(t.split()),
+                "spans": {"start": [], "end": [], "label": []},
+            }
+            for i, (a, t) in enumerate(texts)
+        ],
+        features=ner_features(["LOC", "MISC", "ORG", "PER"]),
+    )
     predictions = predict_rows(nlp, rows)
     assert predictions.rows == [[(0, 15, "PER")], [], []]
     # the surname is harmonised within article d1 only; d2 is another article

@@ -16,8 +16,9 @@ def test_the_zero_shot_row_runs_only_the_base_ner():
 
 
 def test_three_rows_on_real_news_and_the_corpus_test_split(mini_data, tmp_path, fixture_models):
-    settings = RealnewsSettings(shipped=fixture_models["ner"], dataset=fixture_models["data"],
-                                scratch=fixture_models["ner"], progress=False)
+    settings = RealnewsSettings(
+        shipped=fixture_models["ner"], dataset=fixture_models["data"], scratch=fixture_models["ner"], progress=False
+    )
     value = run_realnews_bench(mini_data, tmp_path, settings)
     assert list(value["rows"]) == ["shipped", "base", "scratch"]
     base = value["rows"]["base"]

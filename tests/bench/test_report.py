@@ -11,7 +11,7 @@ def test_merge_part_replaces_one_part_and_keeps_the_others():
     new = merge_part(old, "stance", {"semeval2016": {"f_avg": 0.7}}, {"date": "y"})
     assert new["ner"] == old["ner"] and new["stance"]["semeval2016"]["f_avg"] == 0.7
     assert new["runs"] == {"ner": {"date": "x"}, "stance": {"date": "y"}}
-    assert "stance" not in old                      # the input is not modified
+    assert "stance" not in old  # the input is not modified
 
 
 def test_bad_results_file_is_named_with_its_line(tmp_path):
@@ -21,8 +21,19 @@ def test_bad_results_file_is_named_with_its_line(tmp_path):
 
 
 def test_report_shows_fractions_as_percentages_and_states_missed_targets(tmp_path):
-    results = {"stance": {"semeval2016": {"f_avg": 0.6912, "f_favor": 0.6, "f_against": 0.7824, "n_train": 2914,
-                                          "n_test": 1249, "selected_variant": "global", "per_target": {}}}}
+    results = {
+        "stance": {
+            "semeval2016": {
+                "f_avg": 0.6912,
+                "f_favor": 0.6,
+                "f_against": 0.7824,
+                "n_train": 2914,
+                "n_test": 1249,
+                "selected_variant": "global",
+                "per_target": {},
+            }
+        }
+    }
     json_path, md_path = write_results(tmp_path, results)
     md = md_path.read_text()
     assert "| **geostance** (this run) | **69.12** | 60.00 | 78.24 |" in md

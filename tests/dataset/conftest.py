@@ -40,8 +40,9 @@ def span(unit_text: str, surface: str, label: str, nth: int = 0) -> list:
     return [start, start + len(surface), label]
 
 
-def write_snapshot(root: Path, corpus: Corpus, annotations: dict[str, dict[str, dict]],
-                   name: str = "20261127T093000Z") -> Path:
+def write_snapshot(
+    root: Path, corpus: Corpus, annotations: dict[str, dict[str, dict]], name: str = "20261127T093000Z"
+) -> Path:
     """annotations: user → unit_id → {"entities": [...], "cats": [...]} (units not listed are not written)."""
     snap = root / name
     units = units_of(corpus)
@@ -49,9 +50,16 @@ def write_snapshot(root: Path, corpus: Corpus, annotations: dict[str, dict[str, 
         lines = []
         for k, (unit_id, ann) in enumerate(sorted(per_unit.items())):
             unit = units[unit_id]
-            row = {"id": k + 1, "text": ann.get("text", unit.text), "entities": ann.get("entities", []),
-                   "cats": ann.get("cats", []), "article_id": unit.article_id, "unit_id": unit_id,
-                   "text_sha256": ann.get("text_sha256", unit.sha256), "Comments": []}
+            row = {
+                "id": k + 1,
+                "text": ann.get("text", unit.text),
+                "entities": ann.get("entities", []),
+                "cats": ann.get("cats", []),
+                "article_id": unit.article_id,
+                "unit_id": unit_id,
+                "text_sha256": ann.get("text_sha256", unit.sha256),
+                "Comments": [],
+            }
             lines.append(json.dumps(row, ensure_ascii=False))
         path = snap / "annotators" / f"{user}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,16 +6,24 @@ from geostance.errors import InputError
 
 def test_majority_ties_minorities_and_single_annotator():
     units = [
-        UnitVotes("u1", ["a", "b", "c"], spans={"a": {(0, 3, "GPE")}, "b": {(0, 3, "GPE")}, "c": {(0, 4, "GPE")}},
-                  stances={"a": {"alliance": "FAVOR"}, "b": {"alliance": "AGAINST"}, "c": {"alliance": "NONE"}}),
-        UnitVotes("u2", ["a", "b"], spans={"a": {(1, 2, "ORG")}},
-                  stances={"a": {"sanctions": "FAVOR"}, "b": {"sanctions": "FAVOR"}}),
+        UnitVotes(
+            "u1",
+            ["a", "b", "c"],
+            spans={"a": {(0, 3, "GPE")}, "b": {(0, 3, "GPE")}, "c": {(0, 4, "GPE")}},
+            stances={"a": {"alliance": "FAVOR"}, "b": {"alliance": "AGAINST"}, "c": {"alliance": "NONE"}},
+        ),
+        UnitVotes(
+            "u2",
+            ["a", "b"],
+            spans={"a": {(1, 2, "ORG")}},
+            stances={"a": {"sanctions": "FAVOR"}, "b": {"sanctions": "FAVOR"}},
+        ),
         UnitVotes("u3", ["a"], spans={"a": {(5, 9, "LOC")}}, stances={"a": {"trilateral": "NONE"}}),
     ]
     gold, summary = adjudicate(units)
     g = {x.unit_id: x for x in gold}
-    assert g["u1"].spans == [(0, 3, "GPE")] and g["u1"].stances == {}          # 3-way stance tie
-    assert g["u2"].spans == [] and g["u2"].stances == {"sanctions": "FAVOR"}   # span 1/2: tie
+    assert g["u1"].spans == [(0, 3, "GPE")] and g["u1"].stances == {}  # 3-way stance tie
+    assert g["u2"].spans == [] and g["u2"].stances == {"sanctions": "FAVOR"}  # span 1/2: tie
     assert g["u3"].spans == [(5, 9, "LOC")] and g["u3"].stances == {"trilateral": "NONE"}
     assert sorted((t["unit_id"], t["kind"]) for t in summary.ties) == [("u1", "stance"), ("u2", "span")]
     assert summary.counts["span: majority"] == 1 and summary.counts["span: minority"] == 1
@@ -33,9 +41,14 @@ def test_decisions_override_and_unused_are_reported():
         '{"unit_id": "zz", "kind": "stance", "target": "alliance", "label": null, "by": "lead"}',
     ]
     decisions = parse_decisions(lines, "adj.jsonl")
-    units = [UnitVotes("u1", ["a", "b", "c"], spans={"a": {(0, 3, "GPE")}, "b": {(0, 3, "GPE")},
-                                                     "c": {(0, 4, "GPE")}},
-                       stances={"a": {"alliance": "FAVOR"}, "b": {"alliance": "AGAINST"}, "c": {"alliance": "NONE"}})]
+    units = [
+        UnitVotes(
+            "u1",
+            ["a", "b", "c"],
+            spans={"a": {(0, 3, "GPE")}, "b": {(0, 3, "GPE")}, "c": {(0, 4, "GPE")}},
+            stances={"a": {"alliance": "FAVOR"}, "b": {"alliance": "AGAINST"}, "c": {"alliance": "NONE"}},
+        )
+    ]
     (g,), summary = adjudicate(units, decisions)
     assert g.spans == [(0, 4, "GPE")] and g.stances == {"alliance": "AGAINST"}
     assert summary.ties == [] and summary.unused_decisions == ["adj.jsonl:4"]
@@ -43,12 +56,15 @@ def test_decisions_override_and_unused_are_reported():
     assert "adjudicated by lead (accepted)" in rules and "adjudicated by lead (rejected)" in rules
 
 
-@pytest.mark.parametrize("line,needle", [
-    ("not json", "bad JSON"),
-    ('{"unit_id": "u", "kind": "span", "by": "x", "start": 0, "end": 1, "label": "GPE"}', "'accept'"),
-    ('{"unit_id": "u", "kind": "vote", "by": "x"}', "'kind' must be"),
-    ('{"unit_id": "u", "kind": "stance", "target": "t", "label": "F"}', "'by'"),
-])
+@pytest.mark.parametrize(
+    "line,needle",
+    [
+        ("not json", "bad JSON"),
+        ('{"unit_id": "u", "kind": "span", "by": "x", "start": 0, "end": 1, "label": "GPE"}', "'accept'"),
+        ('{"unit_id": "u", "kind": "vote", "by": "x"}', "'kind' must be"),
+        ('{"unit_id": "u", "kind": "stance", "target": "t", "label": "F"}', "'by'"),
+    ],
+)
 def test_bad_decision_lines(line, needle):
     with pytest.raises(InputError) as exc:
         parse_decisions(["", line], "adj.jsonl")

@@ -13,5 +13,5 @@ def test_bench_build_smoke():
     assert result["n_units"] == 40 and result["tokens"] > 40 * 30
     assert sum(result["rows"]["ner"].values()) == 40 and sum(result["rows"]["stance"].values()) == 40
     assert result["tokenise_s"] > 0 and result["build_s"] > 0
-    assert result["ratio"] > 0    # (the times are rounded for the report; the ratio is from the exact ones)
+    assert result["ratio"] > 0  # (the times are rounded for the report; the ratio is from the exact ones)
     assert result["build_peak_mb"] >= 0 and result["tokenise_peak_mb"] >= 0

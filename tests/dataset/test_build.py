@@ -16,8 +16,9 @@ from geostance.errors import GeostanceError
 
 def conll_file(tmp_path, name, sentences):
     f = tmp_path / name
-    f.write_text("-DOCSTART- -X- O O\n\n" + "\n\n".join("\n".join(f"{t} {tag}" for t, tag in s) for s in sentences)
-                 + "\n")
+    f.write_text(
+        "-DOCSTART- -X- O O\n\n" + "\n\n".join("\n".join(f"{t} {tag}" for t, tag in s) for s in sentences) + "\n"
+    )
     return f
 
 
@@ -26,8 +27,11 @@ def build(data, out, **options):
 
 
 def test_conll_build_with_split_files_round_trips(tmp_path):
-    train = conll_file(tmp_path, "train.conll", [[("EU", "I-ORG"), ("rejects", "O"), ("German", "I-MISC")],
-                                                 [("Peter", "I-PER"), ("Blackburn", "I-PER")]])
+    train = conll_file(
+        tmp_path,
+        "train.conll",
+        [[("EU", "I-ORG"), ("rejects", "O"), ("German", "I-MISC")], [("Peter", "I-PER"), ("Blackburn", "I-PER")]],
+    )
     test = conll_file(tmp_path, "test.conll", [[("BRUSSELS", "I-LOC"), ("1996", "O")]])
     out = tmp_path / "ds"
     data = ConllInput(SplitFiles(train=[train], test=[test]))
@@ -68,7 +72,7 @@ def test_rows_keep_input_order_within_each_split(tmp_path):
 
 def test_strict_fails_and_leaves_no_output(tmp_path):
     f = tmp_path / "w.conll"
-    f.write_text("Kim B-PER\nsaid O\n\nJong I-PER\n")   # IOB2 file with an entity that starts with I-
+    f.write_text("Kim B-PER\nsaid O\n\nJong I-PER\n")  # IOB2 file with an entity that starts with I-
     out = tmp_path / "ds"
     with pytest.raises(GeostanceError, match="--strict"):
         build(ConllInput(SplitFiles([f]), TagScheme.iob2), out, strict=True)
@@ -84,8 +88,9 @@ def test_policy_says_what_happens_to_a_span_and_strict_whether_the_build_may_cha
 
     def spans(policy):
         out = tmp_path / policy.value
-        build(DoccanoFilesInput(SplitFiles([export])), out, policy=policy,
-              ratios={"train": 1.0, "dev": 0.0, "test": 0.0})
+        build(
+            DoccanoFilesInput(SplitFiles([export])), out, policy=policy, ratios={"train": 1.0, "dev": 0.0, "test": 0.0}
+        )
         row = datasets.load_from_disk(str(out / "ner"))["train"][0]
         return [row["text"][s:e] for s, e in zip(row["spans"]["start"], row["spans"]["end"], strict=True)]
 
@@ -108,7 +113,7 @@ def test_a_build_killed_between_the_swap_renames_leaves_a_dataset_the_next_run_r
     def killed_on_second_rename(src, dst):
         calls.append(dst)
         if len(calls) == 2:
-            raise KeyboardInterrupt   # the process dies after moving the old dataset aside
+            raise KeyboardInterrupt  # the process dies after moving the old dataset aside
         return real_replace(src, dst)
 
     monkeypatch.setattr(fileio.os, "replace", killed_on_second_rename)
@@ -117,7 +122,7 @@ def test_a_build_killed_between_the_swap_renames_leaves_a_dataset_the_next_run_r
     monkeypatch.undo()
     assert not out.exists()
     again = build(ConllInput(SplitFiles(train=[train])), out)
-    assert again.skipped and again.fingerprint == first.fingerprint   # the previous build came back intact
+    assert again.skipped and again.fingerprint == first.fingerprint  # the previous build came back intact
     assert datasets.load_from_disk(str(out / "ner"))["train"][0]["tokens"] == ["EU", "rejects"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ds")] == []
 
@@ -130,16 +135,28 @@ def test_fingerprint_covers_inputs_and_settings_not_the_checkouts_place(tmp_path
     fp = [fingerprint(ConllInput(SplitFiles([root / "x.conll"])), BuildOptions()) for root in (a, b)]
     assert fp[0] == fp[1]
     assert fingerprint(ConllInput(SplitFiles([a / "x.conll"])), BuildOptions(seed="other")) != fp[0]
-    assert fingerprint(ConllInput(SplitFiles([a / "x.conll"]), label_map={"ORG": "ORGANISATION"}),
-                       BuildOptions()) != fp[0]
+    assert (
+        fingerprint(ConllInput(SplitFiles([a / "x.conll"]), label_map={"ORG": "ORGANISATION"}), BuildOptions()) != fp[0]
+    )
 
 
 def test_two_doccano_rows_for_one_unit_are_refused_naming_both(tmp_path):
     rows = tmp_path / "export.jsonl"
-    rows.write_text(json.dumps({"text": "Kim met Putin.", "unit_id": "a:p000", "entities": [[0, 3, "PERSON"]],
-                                "cats": ["alliance:FAVOR"]}) + "\n"
-                    + json.dumps({"text": "Kim met Putin.", "unit_id": "a:p000", "entities": [[8, 13, "PERSON"]],
-                                  "cats": ["alliance:AGAINST"]}) + "\n")
+    rows.write_text(
+        json.dumps(
+            {"text": "Kim met Putin.", "unit_id": "a:p000", "entities": [[0, 3, "PERSON"]], "cats": ["alliance:FAVOR"]}
+        )
+        + "\n"
+        + json.dumps(
+            {
+                "text": "Kim met Putin.",
+                "unit_id": "a:p000",
+                "entities": [[8, 13, "PERSON"]],
+                "cats": ["alliance:AGAINST"],
+            }
+        )
+        + "\n"
+    )
     with pytest.raises(GeostanceError) as err:
         build(DoccanoFilesInput(SplitFiles([rows])), tmp_path / "ds")
     assert str(err.value) == (f"{rows}:2: unit 'a:p000' appears twice (also at {rows}:1); each may appear once")
@@ -153,8 +170,11 @@ def test_a_table_may_give_one_text_several_targets_but_not_one_target_twice(tmp_
     ok = build(TableInput(SplitFiles([table]), spec), tmp_path / "ok")
     assert sum(ok.counts["stance"].values()) == 2
     table.write_text("id,text,target,label\n1,Sanctions now.,sanctions,FAVOR\n1,Sanctions now.,sanctions,AGAINST\n")
-    with pytest.raises(GeostanceError, match=rf"{table}:3: unit 't.csv:1' with stance target 'sanctions' appears "
-                                             rf"twice \(also at {table}:2\)"):
+    with pytest.raises(
+        GeostanceError,
+        match=rf"{table}:3: unit 't.csv:1' with stance target 'sanctions' appears "
+        rf"twice \(also at {table}:2\)",
+    ):
         build(TableInput(SplitFiles([table]), spec), tmp_path / "bad")
 
 

@@ -16,14 +16,20 @@ def test_committed_card_matches_a_fresh_build(repo_root, tmp_path, monkeypatch):
     fresh = render_corpus_card_from_build(CardRequest(dataset=out))
     committed = (repo_root / "annotations" / "README.md").read_text(encoding="utf-8")
     assert fresh == committed, "annotations/README.md is stale: run `make dataset && geostance dataset card`"
-    assert "Agreement" in committed and "κ with \"no label\"" in committed
+    assert "Agreement" in committed and 'κ with "no label"' in committed
 
 
 def test_unknown_slot_is_an_error(repo_root):
     schema = load_schema(repo_root / "annotations" / "schema.yaml")
-    info = {"label_distribution": {"ner": {}}, "counts": {"ner": {"train": 1}, "stance": {"train": 1}},
-            "alignment": {"spans_in": 0, "spans_exact": 0, "spans_adjusted": 0, "spans_dropped": 0, "policy": "x"},
-            "snapshot": "s", "annotators": ["a"], "split_ratios": {"train": 1.0}, "fingerprint": "f" * 16}
+    info = {
+        "label_distribution": {"ner": {}},
+        "counts": {"ner": {"train": 1}, "stance": {"train": 1}},
+        "alignment": {"spans_in": 0, "spans_exact": 0, "spans_adjusted": 0, "spans_dropped": 0, "policy": "x"},
+        "snapshot": "s",
+        "annotators": ["a"],
+        "split_ratios": {"train": 1.0},
+        "fingerprint": "f" * 16,
+    }
     stats = {"units": 1, "articles": 1, "synthetic": 0, "words": 1, "genres": {}}
     card = render_corpus_card("{{articles}} articles", schema=schema, stats=stats, build_info=info, stance_by_split={})
     assert card == "1 articles"

@@ -9,10 +9,14 @@ def test_snapshot_counts_count_every_annotators_labels(tmp_path, corpus, monkeyp
     monkeypatch.setenv("GEOSTANCE_ROOT", str(tmp_path / "root"))
     assert snapshot_counts() is None
     u0 = units_of(corpus)["seoul-talks:p000"].text
-    snap = write_snapshot(tmp_path / "root" / "annotations" / "doccano", corpus, {
-        "alice": {"seoul-talks:p000": {"entities": [span(u0, "Pyongyang", "GPE")], "cats": ["alliance:FAVOR"]}},
-        "bob": {"seoul-talks:p000": {"entities": [span(u0, "Pyongyang", "GPE")], "cats": ["alliance:AGAINST"]}},
-    })
+    snap = write_snapshot(
+        tmp_path / "root" / "annotations" / "doccano",
+        corpus,
+        {
+            "alice": {"seoul-talks:p000": {"entities": [span(u0, "Pyongyang", "GPE")], "cats": ["alliance:FAVOR"]}},
+            "bob": {"seoul-talks:p000": {"entities": [span(u0, "Pyongyang", "GPE")], "cats": ["alliance:AGAINST"]}},
+        },
+    )
     counts = snapshot_counts()
     assert counts == snapshot_counts(snap)
     assert counts["entities"] == {"GPE": 2} and counts["stance"] == {"alliance": {"AGAINST": 1, "FAVOR": 1}}

@@ -19,7 +19,7 @@ def test_grouped_every_unit_of_an_article_goes_to_one_split():
 
 def test_stable_under_growth_and_deterministic():
     old = {f"article-{i}": assign_split(f"article-{i}", RATIOS) for i in range(300)}
-    grown = {f"article-{i}": assign_split(f"article-{i}", RATIOS) for i in range(2000)}   # 1700 more
+    grown = {f"article-{i}": assign_split(f"article-{i}", RATIOS) for i in range(2000)}  # 1700 more
     assert all(grown[a] == s for a, s in old.items())
     assert assign_split("x", RATIOS, seed="s1") == assign_split("x", RATIOS, seed="s1")
     seeds = {assign_split(f"article-{i}", RATIOS, seed="other") for i in range(50)}

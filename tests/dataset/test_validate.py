@@ -8,10 +8,19 @@ from tests.dataset.conftest import span, units_of, write_snapshot
 def test_clean_snapshot_has_no_problems(tmp_path, corpus, schema_file):
     units = units_of(corpus)
     u0 = units["seoul-talks:p000"].text
-    snap = write_snapshot(tmp_path / "snaps", corpus, {"ann": {
-        "seoul-talks:p000": {"entities": [span(u0, "Kim Jong Un", "PERSON"), span(u0, "Pyongyang", "GPE")],
-                             "cats": ["alliance:FAVOR", "sanctions:NONE"]},
-        "seoul-talks:p001": {}}})
+    snap = write_snapshot(
+        tmp_path / "snaps",
+        corpus,
+        {
+            "ann": {
+                "seoul-talks:p000": {
+                    "entities": [span(u0, "Kim Jong Un", "PERSON"), span(u0, "Pyongyang", "GPE")],
+                    "cats": ["alliance:FAVOR", "sanctions:NONE"],
+                },
+                "seoul-talks:p001": {},
+            }
+        },
+    )
     assert validate_snapshot(snap, corpus, load_schema(schema_file)) == []
 
 
@@ -19,25 +28,48 @@ def test_every_gate_names_file_line_and_problem(tmp_path, corpus, schema_file):
     units = units_of(corpus)
     u0 = units["seoul-talks:p000"].text
     u1 = units["seoul-talks:p001"].text
-    snap = write_snapshot(tmp_path / "snaps", corpus, {"ann": {
-        "seoul-talks:p000": {"entities": [[0, 4, "PERSON"], span(u0, "Kim Jong Un", "PERSON"),
-                                          [3, 200, "GPE"], span(u0, "Putin", "LEADER")],
-                             "cats": ["alliance:FAVOR", "alliance:AGAINST", "moon:FAVOR"]},
-        "seoul-talks:p001": {"text": u1 + " extra"},
-        "tokyo-summit:p000": {"text_sha256": "0" * 64},
-    }})
+    snap = write_snapshot(
+        tmp_path / "snaps",
+        corpus,
+        {
+            "ann": {
+                "seoul-talks:p000": {
+                    "entities": [
+                        [0, 4, "PERSON"],
+                        span(u0, "Kim Jong Un", "PERSON"),
+                        [3, 200, "GPE"],
+                        span(u0, "Putin", "LEADER"),
+                    ],
+                    "cats": ["alliance:FAVOR", "alliance:AGAINST", "moon:FAVOR"],
+                },
+                "seoul-talks:p001": {"text": u1 + " extra"},
+                "tokyo-summit:p000": {"text_sha256": "0" * 64},
+            }
+        },
+    )
     path = snap / "annotators" / "ann.jsonl"
     with path.open("a") as fh:
         fh.write('{"text": 3}\n')
-        fh.write(json.dumps({"text": "x", "entities": [], "cats": [], "article_id": "nope",
-                             "unit_id": "nope:p000", "text_sha256": "1"}) + "\n")
+        fh.write(
+            json.dumps(
+                {
+                    "text": "x",
+                    "entities": [],
+                    "cats": [],
+                    "article_id": "nope",
+                    "unit_id": "nope:p000",
+                    "text_sha256": "1",
+                }
+            )
+            + "\n"
+        )
     problems = validate_snapshot(snap, corpus, load_schema(schema_file))
     by_line: dict[int, list[str]] = {}
     for p in problems:
         assert p.file == str(path)
         by_line.setdefault(p.line, []).append(p.message)
     msgs1 = " | ".join(by_line[1])
-    assert "leading or trailing whitespace" in msgs1          # "Kim " ends in a space
+    assert "leading or trailing whitespace" in msgs1  # "Kim " ends in a space
     assert "overlap" in msgs1
     assert "outside the unit" in msgs1
     assert "'LEADER'" in msgs1 and "not in the schema" in msgs1

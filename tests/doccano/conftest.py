@@ -21,7 +21,7 @@ from geostance.doccano.setup import Account, setup_project
 from geostance.schema import load_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SERVER_HOME: dict[str, Path] = {}   # url → DOCCANO_HOME of the session's server
+SERVER_HOME: dict[str, Path] = {}  # url → DOCCANO_HOME of the session's server
 ANNOTATORS = (Account("ann_alice", "alice-" + secrets.token_hex(6)), Account("ann_bob", "bob-" + secrets.token_hex(6)))
 
 
@@ -30,8 +30,14 @@ def doccano_server(tmp_path_factory: pytest.TempPathFactory) -> DoccanoSettings:
     home = tmp_path_factory.mktemp("doccano-home")
     atexit.register(stop_server, home)
     password = "admin-" + secrets.token_hex(8)
-    state = start_server(port=free_port(), admin_username="admin", admin_password=password, home=home,
-                         venv=REPO_ROOT / ".venv-doccano", web_workers=2)
+    state = start_server(
+        port=free_port(),
+        admin_username="admin",
+        admin_password=password,
+        home=home,
+        venv=REPO_ROOT / ".venv-doccano",
+        web_workers=2,
+    )
     SERVER_HOME[state.url] = home
     try:
         yield DoccanoSettings(state.url, "admin", password, "geostance-test")
@@ -42,7 +48,6 @@ def doccano_server(tmp_path_factory: pytest.TempPathFactory) -> DoccanoSettings:
 @pytest.fixture(scope="session")
 def schema():
     return load_schema(REPO_ROOT / "annotations" / "schema.yaml")
-
 
 
 @pytest.fixture

@@ -36,7 +36,11 @@ def test_the_queue_takes_the_most_uncertain_units_at_most_k_from_one_article():
     pool = pool_of({"a": 4, "b": 2})
     queue = rank_candidates(pool, scores([0.9, 0.8, 0.7, 0.6, 0.1, 0.5]), size=4, per_article=2)
     assert [(q.rank, q.unit_id, q.example_id) for q in queue] == [
-        (1, "a:p000", 100), (2, "a:p001", 101), (3, "b:p001", 105), (4, "b:p000", 104)]
+        (1, "a:p000", 100),
+        (2, "a:p001", 101),
+        (3, "b:p001", 105),
+        (4, "b:p000", 104),
+    ]
     assert queue[0].uncertainty == pytest.approx(0.675) and queue[0].stance == 0.9 and queue[0].ner == 0.45
     assert queue[0].stance_by_target == {"alliance": 0.9}
     assert rank_candidates(pool_of({}), [], size=5, per_article=3) == []
@@ -79,21 +83,31 @@ def test_the_record_holds_every_score_the_models_and_what_was_written(tmp_path):
     pool = pool_of({"a": 2})
     queue = rank_candidates(pool, scores([0.2, 0.4]), size=2, per_article=3)
     report = LabelReport(user="ann_alice", examples=2, spans_added=3, cats_added=1, skipped_labelled=["a:p001"])
-    record = queue_record(DoccanoSettings("http://127.0.0.1:9", "admin", "secret", "geo"),
-                          {"id": 4, "name": "geo", "project_type": "IntentDetectionAndSlotFilling"},
-                          QueueOptions(ner_dir=ner, stance_dir=stance, size=2), pool, queue, tmp_path / "snap",
-                          [report], {"queued": 2, "scores_written": 2, "scores_reset": 0},
-                          now=datetime(2026, 12, 1, 10, 0, 5, tzinfo=UTC))
+    record = queue_record(
+        DoccanoSettings("http://127.0.0.1:9", "admin", "secret", "geo"),
+        {"id": 4, "name": "geo", "project_type": "IntentDetectionAndSlotFilling"},
+        QueueOptions(ner_dir=ner, stance_dir=stance, size=2),
+        pool,
+        queue,
+        tmp_path / "snap",
+        [report],
+        {"queued": 2, "scores_written": 2, "scores_reset": 0},
+        now=datetime(2026, 12, 1, 10, 0, 5, tzinfo=UTC),
+    )
     assert record["queue"] == "20261201T100005Z" and record["project"] == {"id": 4, "name": "geo"}
-    assert record["annotation_url"].endswith("/projects/4/intent-detection-and-slot-filling?page=1&ordering=score"
-                                             "&isChecked=false")
-    assert [(u["rank"], u["unit_id"], u["example_id"]) for u in record["units"]] == [(1, "a:p001", 101),
-                                                                                   (2, "a:p000", 100)]
+    assert record["annotation_url"].endswith(
+        "/projects/4/intent-detection-and-slot-filling?page=1&ordering=score&isChecked=false"
+    )
+    assert [(u["rank"], u["unit_id"], u["example_id"]) for u in record["units"]] == [
+        (1, "a:p001", 101),
+        (2, "a:p000", 100),
+    ]
     assert record["units"][0]["stance_by_target"] == {"alliance": 0.4} and record["units"][0]["ner"] == 0.2
     assert record["models"]["ner"]["dataset_fingerprint"] == "d1" and record["models"]["stance"]["files_sha256"]
     assert record["settings"] == {"size": 2, "per_article": 3, "threshold": 0.5, "workers": 8}
-    assert record["preannotation"] == {"ann_alice": {"examples": 2, "spans_added": 3, "cats_added": 1,
-                                                     "skipped_labelled": ["a:p001"]}}
+    assert record["preannotation"] == {
+        "ann_alice": {"examples": 2, "spans_added": 3, "cats_added": 1, "skipped_labelled": ["a:p001"]}
+    }
     assert "secret" not in json.dumps(record)
 
 
@@ -116,7 +130,8 @@ def test_the_suggestion_pipeline_scores_as_the_assembled_one_from_one_loaded_mod
     assembled = list(assemble_pipeline(models["ner"], models["stance"]).pipe(texts))
     for a, b in zip(ours, assembled, strict=True):
         assert a.cats and a.cats == pytest.approx(b.cats)
-        assert [(e.start_char, e.end_char, e.label_) for e in a.ents] == [(e.start_char, e.end_char, e.label_)
-                                                                          for e in b.ents]
+        assert [(e.start_char, e.end_char, e.label_) for e in a.ents] == [
+            (e.start_char, e.end_char, e.label_) for e in b.ents
+        ]
     with pytest.raises(InputError, match="model.skops"):
         load_stance(tmp_path_factory.mktemp("empty"))

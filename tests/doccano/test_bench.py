@@ -27,8 +27,9 @@ def test_synthetic_decisions_mark_every_bench_name_and_one_stance_per_target(sch
 def test_bench_preannotate_smoke(doccano_server, admin):
     before = {p.name for p in admin.api.list_projects()}
     result = bench_preannotate(6, doccano_server, workers=3, chunks=2)
-    assert result["labels_posted"] == result["labels_posted_one_at_a_time"] == 60   # 10 labels a unit, both sides
+    assert result["labels_posted"] == result["labels_posted_one_at_a_time"] == 60  # 10 labels a unit, both sides
     assert result["ours_s"] > 0 and result["one_at_a_time_s"] > 0
-    assert result["speedup"] == pytest.approx(result["ours_labels_per_s"] / result["one_at_a_time_labels_per_s"],
-                                              rel=0.05)
+    assert result["speedup"] == pytest.approx(
+        result["ours_labels_per_s"] / result["one_at_a_time_labels_per_s"], rel=0.05
+    )
     assert {p.name for p in admin.api.list_projects()} == before  # throw-away projects deleted

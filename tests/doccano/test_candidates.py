@@ -31,16 +31,20 @@ def test_the_latest_snapshot_is_the_last_by_name_with_annotator_files(tmp_path):
     assert latest_snapshot(tmp_path) is None
     write_snapshot(tmp_path, "20260101T000000Z", {"a": []})
     write_snapshot(tmp_path, "20260301T000000Z", {"a": []})
-    (tmp_path / "20260401T000000Z").mkdir()                            # no annotators/: not a snapshot
-    write_snapshot(tmp_path, ".20260501T000000Z.staging", {"a": []})   # a pull's staging
+    (tmp_path / "20260401T000000Z").mkdir()  # no annotators/: not a snapshot
+    write_snapshot(tmp_path, ".20260501T000000Z.staging", {"a": []})  # a pull's staging
     assert latest_snapshot(tmp_path) == tmp_path / "20260301T000000Z"
 
 
 def test_a_unit_is_labelled_when_any_annotator_gave_it_an_entity_or_a_stance(tmp_path):
-    snapshot = write_snapshot(tmp_path, "s", {
-        "alice": [line("a:p000", entities=[(0, 1, "GPE")]), line("a:p001"), line("a:p002", cats=["alliance:NONE"])],
-        "bob": [line("a:p000", cats=["sanctions:FAVOR"]), line("a:p001"), line("a:p003")],
-    })
+    snapshot = write_snapshot(
+        tmp_path,
+        "s",
+        {
+            "alice": [line("a:p000", entities=[(0, 1, "GPE")]), line("a:p001"), line("a:p002", cats=["alliance:NONE"])],
+            "bob": [line("a:p000", cats=["sanctions:FAVOR"]), line("a:p001"), line("a:p003")],
+        },
+    )
     assert snapshot_labelled_units(snapshot) == {"a:p000": ["alice", "bob"], "a:p002": ["alice"]}
 
 
@@ -48,8 +52,9 @@ def test_in_a_snapshot_of_work_done_every_line_counts_a_confirmed_empty_unit_too
     rows = [line("a:p000"), line("a:p001", cats=["alliance:NONE"])]
     snapshot = write_snapshot(tmp_path, "s", {"alice": rows, "bob": [line("a:p002")]})
     # alice's file was pulled as work done; bob's by an older pull that listed every example
-    (snapshot / "snapshot.json").write_text(json.dumps({"annotators": {
-        "alice": {"units": 2, "rows_not_worked_left_out": 5}, "bob": {"units": 1}}}))
+    (snapshot / "snapshot.json").write_text(
+        json.dumps({"annotators": {"alice": {"units": 2, "rows_not_worked_left_out": 5}, "bob": {"units": 1}}})
+    )
     assert snapshot_labelled_units(snapshot) == {"a:p000": ["alice"], "a:p001": ["alice"]}
     (snapshot / "snapshot.json").write_text(json.dumps({"snapshot": "s"}))
     with pytest.raises(InputError, match=r"snapshot\.json: no 'annotators' object"):
@@ -64,16 +69,24 @@ def test_a_snapshot_line_without_a_unit_id_names_its_file_and_line(tmp_path):
 
 def test_candidates_leave_out_labelled_confirmed_missing_and_changed_units():
     units = make_units()
-    examples = {u.unit_id: {"id": i, "text": u.text, "meta": {"unit_id": u.unit_id, "text_sha256": u.sha256}}
-                for i, u in enumerate(units)}
+    examples = {
+        u.unit_id: {"id": i, "text": u.text, "meta": {"unit_id": u.unit_id, "text_sha256": u.sha256}}
+        for i, u in enumerate(units)
+    }
     del examples["art:p004"]
     examples["art:p003"]["meta"]["text_sha256"] = "edited since upload"
     pool = select_candidates(units, examples, {"art:p000": ["alice"]}, {"art:p001": ["bob"]})
     assert [c.unit.unit_id for c in pool.candidates] == ["art:p002"]
     assert pool.candidates[0].example is examples["art:p002"]
     assert pool.not_in_project == ["art:p004"] and pool.changed_since_upload == ["art:p003"]
-    assert pool.summary() == {"candidates": 1, "labelled": 2, "labelled_in_snapshot": 1, "confirmed_on_server": 1,
-                              "not_in_project": ["art:p004"], "changed_since_upload": ["art:p003"]}
+    assert pool.summary() == {
+        "candidates": 1,
+        "labelled": 2,
+        "labelled_in_snapshot": 1,
+        "confirmed_on_server": 1,
+        "not_in_project": ["art:p004"],
+        "changed_since_upload": ["art:p003"],
+    }
 
 
 @pytest.mark.doccano

@@ -24,10 +24,21 @@ DOCCANO_PACKAGE = REPO_ROOT / "pipelines" / "geostance" / "doccano"
 
 
 def run_cli(args, settings, cwd):
-    env = {**os.environ, "DOCCANO_URL": settings.url, "DOCCANO_USERNAME": settings.username,
-           "DOCCANO_PASSWORD": settings.password, "DOCCANO_PROJECT": settings.project}
-    return subprocess.run([sys.executable, "-m", "geostance", "doccano", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120)
+    env = {
+        **os.environ,
+        "DOCCANO_URL": settings.url,
+        "DOCCANO_USERNAME": settings.username,
+        "DOCCANO_PASSWORD": settings.password,
+        "DOCCANO_PROJECT": settings.project,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "geostance", "doccano", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 @pytest.mark.doccano
@@ -46,8 +57,10 @@ def test_one_line_errors_without_password(doccano_server, tmp_path, case):
     with pytest.raises(DoccanoError, match=expected):
         connect(settings, retries=1).project()
     # push sets a missing project up unless told not to (tests/doccano/test_workflow.py); here it must not
-    for command in (["push", "--no-setup", "--corpus", str(REPO_ROOT / "corpus")],
-                    ["pull", "--out", str(tmp_path / "s")]):
+    for command in (
+        ["push", "--no-setup", "--corpus", str(REPO_ROOT / "corpus")],
+        ["pull", "--out", str(tmp_path / "s")],
+    ):
         proc = run_cli(command, settings, tmp_path)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.startswith("error: ") and expected in proc.stderr
@@ -81,8 +94,9 @@ def test_stopped_worker_is_detected_before_upload(doccano_server, admin):
 def test_port_in_use_is_a_clear_error(doccano_server, tmp_path):
     port = int(doccano_server.url.rsplit(":", 1)[1])
     with pytest.raises(GeostanceError, match=f"port {port} on 127.0.0.1 is already in use"):
-        start_server(port=port, admin_username="x", admin_password="y", home=tmp_path / "other",
-                     venv=REPO_ROOT / ".venv-doccano")
+        start_server(
+            port=port, admin_username="x", admin_password="y", home=tmp_path / "other", venv=REPO_ROOT / ".venv-doccano"
+        )
     assert read_state((tmp_path / "other").resolve()) is None
 
 
@@ -123,6 +137,7 @@ def _checked(method: str, url: str):
         response = requests.request(method, url, timeout=5)
         response.raise_for_status()
         return response
+
     return send
 
 
@@ -135,7 +150,7 @@ def test_a_5xx_is_retried_for_an_idempotent_call_only(failing_server):
     hits.clear()
     with pytest.raises(DoccanoError, match="HTTP 503"):
         session.call_once("creating", _checked("POST", url))
-    assert hits == ["POST"]   # it may have run: not sent again
+    assert hits == ["POST"]  # it may have run: not sent again
 
 
 def test_a_refused_connection_is_retried_even_for_a_call_that_changes_state():
@@ -156,8 +171,12 @@ def test_the_doccano_package_reads_no_private_attribute_of_another_object():
     private = []
     for path in sorted(DOCCANO_PACKAGE.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
-                    and not (isinstance(node.value, ast.Name) and node.value.id == "self")):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+            ):
                 private.append(f"{path.name}:{node.lineno}: .{node.attr}")
     assert private == []
 
@@ -166,9 +185,16 @@ def test_the_doccano_package_reads_no_private_attribute_of_another_object():
 def test_a_project_without_description_elsewhere_on_the_server_does_not_break_the_lookup(project_settings, admin):
     """Doccano stores "" for a project created through its API without a description (its default); such a
     project, anyone's, must not stop geostance from finding its own."""
-    other = admin.request("POST", "projects", "creating a project without description",
-                          json={"name": "no description here", "project_type": "SequenceLabeling",
-                                "resourcetype": "SequenceLabelingProject"})
+    other = admin.request(
+        "POST",
+        "projects",
+        "creating a project without description",
+        json={
+            "name": "no description here",
+            "project_type": "SequenceLabeling",
+            "resourcetype": "SequenceLabelingProject",
+        },
+    )
     try:
         assert other["description"] == ""
         assert admin.project()["name"] == project_settings.project

@@ -36,5 +36,5 @@ def test_round_trip_property(text, data):
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
     u_start, u_end = span_to_utf16(text, start, end)
-    assert text.encode("utf-16-le")[2 * u_start:2 * u_end].decode("utf-16-le") == text[start:end]
+    assert text.encode("utf-16-le")[2 * u_start : 2 * u_end].decode("utf-16-le") == text[start:end]
     assert span_from_utf16(text, u_start, u_end) == (start, end)

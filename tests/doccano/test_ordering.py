@@ -18,14 +18,19 @@ def test_wanted_scores_rank_the_queue_and_reset_only_what_needs_it():
 def test_the_annotation_url_sorts_by_score_and_shows_unconfirmed_examples():
     project = {"id": 7, "project_type": "IntentDetectionAndSlotFilling"}
     assert annotation_url("http://127.0.0.1:8000/", project) == (
-        "http://127.0.0.1:8000/projects/7/intent-detection-and-slot-filling?page=1&ordering=score&isChecked=false")
+        "http://127.0.0.1:8000/projects/7/intent-detection-and-slot-filling?page=1&ordering=score&isChecked=false"
+    )
     assert annotation_url("http://h", {"id": 7, "project_type": "Unknown"}) == "http://h/projects/7"
 
 
 def listed_order(session, pid, limit):
     """What the annotation page asks for: unconfirmed examples, lowest score first (as the frontend sends it)."""
-    page = session.request("GET", f"projects/{pid}/examples", "listing",
-                           params={"limit": limit, "offset": 0, "ordering": "score", "confirmed": "false"})
+    page = session.request(
+        "GET",
+        f"projects/{pid}/examples",
+        "listing",
+        params={"limit": limit, "offset": 0, "ordering": "score", "confirmed": "false"},
+    )
     return [e["meta"]["unit_id"] for e in page["results"]]
 
 
@@ -37,8 +42,11 @@ def test_the_server_lists_each_annotator_the_queue_first_in_rank_order(project_s
     by_unit = {e["meta"]["unit_id"]: e["id"] for e in listed}
     first = ["art:p003", "art:p001"]
     assert set_queue_order(admin, pid, [by_unit[u] for u in first], listed) == {
-        "queued": 2, "scores_written": 2, "scores_reset": 0}
-    for account in ANNOTATORS:   # the order is the examples', so every member gets it
+        "queued": 2,
+        "scores_written": 2,
+        "scores_reset": 0,
+    }
+    for account in ANNOTATORS:  # the order is the examples', so every member gets it
         assert listed_order(as_annotator(project_settings, account), pid, 2) == first
     scores = {e["meta"]["unit_id"]: e["score"] for e in admin.list_examples(pid)}
     assert scores == {"art:p003": 1.0, "art:p001": 2.0, "art:p000": 100.0, "art:p002": 100.0, "art:p004": 100.0}
@@ -47,7 +55,10 @@ def test_the_server_lists_each_annotator_the_queue_first_in_rank_order(project_s
     listed = admin.list_examples(pid)
     second = ["art:p000", "art:p004", "art:p002"]
     assert set_queue_order(admin, pid, [by_unit[u] for u in second], listed) == {
-        "queued": 3, "scores_written": 3, "scores_reset": 2}
+        "queued": 3,
+        "scores_written": 3,
+        "scores_reset": 2,
+    }
     assert set_queue_order(admin, pid, [by_unit[u] for u in second], admin.list_examples(pid))["scores_written"] == 0
     alice = as_annotator(project_settings, ANNOTATORS[0])
     alice.api.update_example_state(pid, by_unit["art:p004"])

@@ -14,16 +14,23 @@ def ruler_model(tmp_path_factory):
     """A real spaCy pipeline (blank:en + entity_ruler) saved to disk: the kind of directory --model takes."""
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([{"label": "GPE", "pattern": "Pyongyang"}, {"label": "PERSON", "pattern": "Putin"},
-                        {"label": "ORG", "pattern": "NATO"}, {"label": "GPE", "pattern": "Tokyo"}])
+    ruler.add_patterns(
+        [
+            {"label": "GPE", "pattern": "Pyongyang"},
+            {"label": "PERSON", "pattern": "Putin"},
+            {"label": "ORG", "pattern": "NATO"},
+            {"label": "GPE", "pattern": "Tokyo"},
+        ]
+    )
     path = tmp_path_factory.mktemp("model") / "ruler"
     nlp.to_disk(path)
     return path
 
 
 @pytest.mark.doccano
-def test_preannotations_are_visible_to_the_annotator_and_marked_as_predictions(project_settings, admin, ruler_model,
-                                                                               schema):
+def test_preannotations_are_visible_to_the_annotator_and_marked_as_predictions(
+    project_settings, admin, ruler_model, schema
+):
     push_units(admin, make_units())
     pid = admin.project()["id"]
     bob = as_annotator(project_settings, ANNOTATORS[1])

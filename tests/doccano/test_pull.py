@@ -25,17 +25,30 @@ def span(text, word, label, nth=0):
 
 DECISIONS = {
     "ann_alice": [
-        {"unit_id": "art:p000", "entities": [span(TEXTS[0], "Putin", "PERSON"), span(TEXTS[0], "Kim", "PERSON"),
-                                             span(TEXTS[0], "Pyongyang", "GPE")], "cats": ["alliance:FAVOR"]},
-        {"unit_id": "art:p001", "entities": [span(TEXTS[1], "Seoul", "GPE"), span(TEXTS[1], "Tokyo", "GPE")],
-         "cats": ["trilateral:FAVOR", "sanctions:NONE"]},
+        {
+            "unit_id": "art:p000",
+            "entities": [
+                span(TEXTS[0], "Putin", "PERSON"),
+                span(TEXTS[0], "Kim", "PERSON"),
+                span(TEXTS[0], "Pyongyang", "GPE"),
+            ],
+            "cats": ["alliance:FAVOR"],
+        },
+        {
+            "unit_id": "art:p001",
+            "entities": [span(TEXTS[1], "Seoul", "GPE"), span(TEXTS[1], "Tokyo", "GPE")],
+            "cats": ["trilateral:FAVOR", "sanctions:NONE"],
+        },
     ],
     "ann_bob": [
-        {"unit_id": "art:p000", "entities": [span(TEXTS[0], "Kim", "PERSON"), span(TEXTS[0], "Pyongyang", "GPE")],
-         "cats": ["alliance:AGAINST"]},
+        {
+            "unit_id": "art:p000",
+            "entities": [span(TEXTS[0], "Kim", "PERSON"), span(TEXTS[0], "Pyongyang", "GPE")],
+            "cats": ["alliance:AGAINST"],
+        },
         {"unit_id": "art:p001", "entities": [span(TEXTS[1], "Tokyo 😀", "GPE")], "cats": []},
         {"unit_id": "art:p002", "entities": [span(TEXTS[2], "NATO", "ORG")], "cats": []},
-        {"unit_id": "art:p003", "entities": [], "cats": []},   # looked at, nothing to mark: confirmed, no label
+        {"unit_id": "art:p003", "entities": [], "cats": []},  # looked at, nothing to mark: confirmed, no label
     ],
 }
 
@@ -72,7 +85,7 @@ def test_two_annotators_round_trip_through_pull_with_emoji_and_crlf(project_sett
     ex0 = next(e for e in alice.list_examples(pid) if e["meta"]["unit_id"] == "art:p000")
     stored = {(s.start_offset, s.end_offset) for s in alice.api.list_spans(pid, ex0["id"])}
     utf16 = TEXTS[0].encode("utf-16-le")
-    assert {utf16[2 * a:2 * b].decode("utf-16-le") for a, b in stored} == {"Putin", "Kim", "Pyongyang"}
+    assert {utf16[2 * a : 2 * b].decode("utf-16-le") for a, b in stored} == {"Putin", "Kim", "Pyongyang"}
 
     out = tmp_path / "snap"
     report = pull_project(admin, out=out)
@@ -98,7 +111,7 @@ def test_two_annotators_round_trip_through_pull_with_emoji_and_crlf(project_sett
     export_files = sorted(p.name for p in (out / "export").iterdir())
     assert "ann_alice.jsonl" in export_files and any(n.endswith(".zip") for n in export_files)
     assert report.summary()["annotators"]["ann_bob"]["labelled_units"] == 3
-    assert snapshot["annotators"]["ann_bob"]["rows_not_worked_left_out"] == 1        # 5 units, 4 worked
+    assert snapshot["annotators"]["ann_bob"]["rows_not_worked_left_out"] == 1  # 5 units, 4 worked
     assert snapshot["annotators"]["ann_alice"]["rows_not_worked_left_out"] == 3
 
 
@@ -109,13 +122,11 @@ def test_annotate_replaces_a_changed_decision_and_pull_approved_only(project_set
     first = write_decisions(tmp_path / "a.jsonl", DECISIONS["ann_bob"])
     annotate_from_file(bob, first, schema)
     revised = [{"unit_id": "art:p000", "entities": [span(TEXTS[0], "Putin", "PERSON")], "cats": ["alliance:NONE"]}]
-    report = annotate_from_file(bob, write_decisions(tmp_path / "b.jsonl", revised), schema,
-                                confirm=False)
+    report = annotate_from_file(bob, write_decisions(tmp_path / "b.jsonl", revised), schema, confirm=False)
     assert (report.spans_added, report.spans_removed, report.cats_added, report.cats_removed) == (1, 2, 1, 1)
     # alice labels one unit but does not confirm it: approved-only leaves it out
     alice = as_annotator(project_settings, ANNOTATORS[0])
-    annotate_from_file(alice, write_decisions(tmp_path / "c.jsonl", DECISIONS["ann_alice"][:1]), schema,
-                       confirm=False)
+    annotate_from_file(alice, write_decisions(tmp_path / "c.jsonl", DECISIONS["ann_alice"][:1]), schema, confirm=False)
     out = tmp_path / "approved"
     pull_project(admin, out=out, approved_only=True)
     bob_lines = [json.loads(x) for x in (out / "annotators" / "ann_bob.jsonl").read_text().splitlines()]

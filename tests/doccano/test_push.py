@@ -11,8 +11,13 @@ from geostance.doccano.push import assign_annotators, plan_push, push_units
 from geostance.doccano.server import read_state
 from tests.doccano.conftest import SERVER_HOME
 
-TEXTS = ["Putin 🇷🇺 met Kim in Pyongyang.", "Line one\r\nSeoul and Tokyo 😀 agree.", "Plain NATO text.",
-         "Sanctions on Moscow tightened.", "The Korean War ended in 1953."]
+TEXTS = [
+    "Putin 🇷🇺 met Kim in Pyongyang.",
+    "Line one\r\nSeoul and Tokyo 😀 agree.",
+    "Plain NATO text.",
+    "Sanctions on Moscow tightened.",
+    "The Korean War ended in 1953.",
+]
 
 
 def make_units(texts=TEXTS, article="art"):
@@ -21,12 +26,14 @@ def make_units(texts=TEXTS, article="art"):
 
 def test_plan_push_finds_new_unchanged_changed_and_duplicates():
     units = make_units()
-    existing = [{"id": 1, "meta": {"unit_id": "art:p000", "text_sha256": units[0].sha256}},
-                {"id": 2, "meta": {"unit_id": "art:p001", "text_sha256": "old"}},
-                {"id": 3, "meta": {"unit_id": "art:p002", "text_sha256": units[2].sha256}},
-                {"id": 4, "meta": {"unit_id": "art:p002", "text_sha256": units[2].sha256}},
-                {"id": 5, "meta": {"unit_id": "gone:p000", "text_sha256": "x"}},
-                {"id": 6, "meta": {}}]
+    existing = [
+        {"id": 1, "meta": {"unit_id": "art:p000", "text_sha256": units[0].sha256}},
+        {"id": 2, "meta": {"unit_id": "art:p001", "text_sha256": "old"}},
+        {"id": 3, "meta": {"unit_id": "art:p002", "text_sha256": units[2].sha256}},
+        {"id": 4, "meta": {"unit_id": "art:p002", "text_sha256": units[2].sha256}},
+        {"id": 5, "meta": {"unit_id": "gone:p000", "text_sha256": "x"}},
+        {"id": 6, "meta": {}},
+    ]
     plan = plan_push(units, existing)
     assert [u.unit_id for u in plan.new] == ["art:p003", "art:p004"]
     assert plan.unchanged == ["art:p000", "art:p002"]
@@ -106,8 +113,10 @@ def test_a_push_cache_name_from_a_hostile_project_record_is_refused(tmp_path):
     from geostance.doccano.listing import cache_file
     from geostance.fileio import UnsafeNameError
 
-    assert cache_file(tmp_path, "http://127.0.0.1:8000", {"id": 3, "created_at": "2026-01-01T10:00:00Z"}).parent \
+    assert (
+        cache_file(tmp_path, "http://127.0.0.1:8000", {"id": 3, "created_at": "2026-01-01T10:00:00Z"}).parent
         == tmp_path
+    )
     with pytest.raises(UnsafeNameError, match="push cache file"):
         cache_file(tmp_path, "http://127.0.0.1:8000", {"id": 3, "created_at": "x/../../../../evil"})
 
@@ -115,7 +124,8 @@ def test_a_push_cache_name_from_a_hostile_project_record_is_refused(tmp_path):
 @pytest.mark.doccano
 @pytest.mark.parametrize("killed", ["while waiting for the import", "before the task id came back"])
 def test_a_push_killed_before_doccano_ran_its_import_does_not_duplicate_when_run_again(
-        doccano_server, project_settings, admin, tmp_path, monkeypatch, killed):
+    doccano_server, project_settings, admin, tmp_path, monkeypatch, killed
+):
     """The first push dies after Doccano queued its import but before the worker ran it (the worker is paused
     to make that window wide); the re-run, in a new session, starts while the import is still queued."""
     units = make_units()

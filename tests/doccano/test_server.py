@@ -44,9 +44,18 @@ def test_stop_server_stops_exactly_the_recorded_process_groups(tmp_path):
 
     procs = [subprocess.Popen(["sleep", "60"], start_new_session=True) for _ in range(2)]
     bystander = subprocess.Popen(["sleep", "60"])
-    (tmp_path / "server.json").write_text(json.dumps({"url": "http://127.0.0.1:1", "port": 1, "home": str(tmp_path),
-                                                      "web_pid": procs[0].pid, "task_pid": procs[1].pid,
-                                                      "started_at": time.time()}))
+    (tmp_path / "server.json").write_text(
+        json.dumps(
+            {
+                "url": "http://127.0.0.1:1",
+                "port": 1,
+                "home": str(tmp_path),
+                "web_pid": procs[0].pid,
+                "task_pid": procs[1].pid,
+                "started_at": time.time(),
+            }
+        )
+    )
     try:
         assert stop_server(tmp_path) == [procs[0].pid, procs[1].pid]
         assert all(p.wait(timeout=5) is not None for p in procs)

@@ -13,8 +13,9 @@ def clean_env(monkeypatch):
 
 def test_env_wins_over_dotenv(tmp_path, clean_env):
     env_file = tmp_path / ".env"
-    env_file.write_text("DOCCANO_URL=http://127.0.0.1:9/\nDOCCANO_USERNAME=fileuser\nDOCCANO_PASSWORD=s3cret-file\n"
-                        "DOCCANO_PROJECT=p\n")
+    env_file.write_text(
+        "DOCCANO_URL=http://127.0.0.1:9/\nDOCCANO_USERNAME=fileuser\nDOCCANO_PASSWORD=s3cret-file\nDOCCANO_PROJECT=p\n"
+    )
     clean_env.setenv("DOCCANO_USERNAME", "envuser")
     settings = load_settings(env_file)
     assert (settings.url, settings.username, settings.project) == ("http://127.0.0.1:9", "envuser", "p")

@@ -6,7 +6,7 @@ from geostance.doccano.tasks import raise_import_errors, start_import, wait_for_
 
 
 def test_a_failed_task_and_rejected_rows_are_errors_naming_the_file():
-    raise_import_errors({"ready": True, "result": {"error": []}, "error": None}, "a.jsonl")   # a clean import
+    raise_import_errors({"ready": True, "result": {"error": []}, "error": None}, "a.jsonl")  # a clean import
     with pytest.raises(DoccanoError, match=r"importing a.jsonl failed: worker lost"):
         raise_import_errors({"ready": True, "result": None, "error": {"text": "worker lost"}}, "a.jsonl")
     with pytest.raises(DoccanoError, match=r"rejected 2 row\(s\) of a.jsonl; first: line 3: bad"):
@@ -17,8 +17,10 @@ def test_a_failed_task_and_rejected_rows_are_errors_naming_the_file():
 def test_an_import_with_a_bad_row_raises_with_its_line_after_the_good_rows_arrived(admin, tmp_path):
     """Doccano calls such an import a success and reports the row only in the task's result."""
     path = tmp_path / "rows.jsonl"
-    path.write_text('{"text": "first", "entities": [], "cats": []}\n{not json\n'
-                    '{"text": "third", "entities": [], "cats": []}\n', encoding="ascii")
+    path.write_text(
+        '{"text": "first", "entities": [], "cats": []}\n{not json\n{"text": "third", "entities": [], "cats": []}\n',
+        encoding="ascii",
+    )
     pid = admin.project()["id"]
     status = wait_for_task(admin, start_import(admin, pid, path, PROJECT_TYPE), "importing rows.jsonl")
     assert status["error"] is None

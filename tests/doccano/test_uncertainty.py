@@ -7,10 +7,12 @@ import pytest
 from geostance.doccano.uncertainty import ner_uncertainty, stance_uncertainty, unit_uncertainty
 from tests.train.fixtures import trained_models
 
-TEXTS = ["Kim Jong Un met Vladimir Putin in Vladivostok.",
-         "Sanctions on Russia have failed to stop the arms trade.",
-         "Seoul, Tokyo and Washington held a joint exercise near Jeju.",
-         "It rained."]
+TEXTS = [
+    "Kim Jong Un met Vladimir Putin in Vladivostok.",
+    "Sanctions on Russia have failed to stop the arms trade.",
+    "Seoul, Tokyo and Washington held a joint exercise near Jeju.",
+    "It rained.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -48,5 +50,6 @@ def test_a_stance_model_loaded_once_scores_as_one_loaded_from_its_folder(models)
     from geostance.runtime.stance_component import MODEL_FILE, load_stance_model
 
     bundle = load_stance_model(models["stance"] / MODEL_FILE)
-    assert unit_uncertainty(TEXTS, None, models["stance"], stance_bundle=bundle) == \
-        unit_uncertainty(TEXTS, None, models["stance"])
+    assert unit_uncertainty(TEXTS, None, models["stance"], stance_bundle=bundle) == unit_uncertainty(
+        TEXTS, None, models["stance"]
+    )

@@ -10,10 +10,12 @@ from tests.doccano.test_push import TEXTS, make_units
 
 def decisions():
     pyongyang = TEXTS[0].index("Pyongyang")
-    return [Decision("art:p000", ((0, 5, "PERSON"), (pyongyang, pyongyang + 9, "GPE")), ("alliance:FAVOR",)),
-            Decision("art:p002", ((6, 10, "ORG"),), ()),
-            Decision("art:p003", ((13, 19, "GPE"),), ("sanctions:AGAINST", "trilateral:NONE")),
-            Decision("gone:p000", ((0, 1, "GPE"),), ())]
+    return [
+        Decision("art:p000", ((0, 5, "PERSON"), (pyongyang, pyongyang + 9, "GPE")), ("alliance:FAVOR",)),
+        Decision("art:p002", ((6, 10, "ORG"),), ()),
+        Decision("art:p003", ((13, 19, "GPE"),), ("sanctions:AGAINST", "trilateral:NONE")),
+        Decision("gone:p000", ((0, 1, "GPE"),), ()),
+    ]
 
 
 def labels_of(session, pid):
@@ -40,7 +42,10 @@ def test_examples_written_in_parallel_get_exactly_their_labels_once(project_sett
     assert found["art:p002"] == ([(6, 10)], 0) and found["art:p003"] == ([(13, 19)], 2)
     assert found["art:p001"] == ([], 0) and found["art:p004"] == ([], 0)
     assert sorted(e["meta"]["unit_id"] for e in alice.list_examples(pid) if e["is_confirmed"]) == [
-        "art:p000", "art:p002", "art:p003"]
+        "art:p000",
+        "art:p002",
+        "art:p003",
+    ]
     again = write_labels(alice, decisions(), replace=True, only_unlabelled=False, confirm=True, workers=4)
     assert again.labels_written == 0 and again.unchanged == 3 and again.confirmed == 0
     assert labels_of(as_annotator(project_settings, ANNOTATORS[1]), pid)["art:p000"] == ([], 0)

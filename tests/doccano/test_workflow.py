@@ -43,8 +43,10 @@ def write_corpus(root: Path, n_articles: int = 5, paragraphs: int = 4) -> Path:
         for _ in range(paragraphs):
             subj, obj, org = rng.choice(ENTITIES["PERSON"]), rng.choice(ENTITIES["GPE"]), rng.choice(ENTITIES["ORG"])
             target, label = rng.choice(list(TARGETS)), rng.choice(list(STANCE_CUES))
-            body.append(f"{subj} {rng.choice(VERBS)} {obj} on Tuesday. {upper_first(org)} "
-                        f"{rng.choice(STANCE_CUES[label])} {TARGETS[target]} in a statement.")
+            body.append(
+                f"{subj} {rng.choice(VERBS)} {obj} on Tuesday. {upper_first(org)} "
+                f"{rng.choice(STANCE_CUES[label])} {TARGETS[target]} in a statement."
+            )
         path = root / "raw" / f"cycle-{a}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"---\nid: cycle-{a}\ntitle: Cycle article {a}\n---\n" + "\n\n".join(body) + "\n")
@@ -93,21 +95,40 @@ def retrain(snapshot: Path, annotated_by: dict[str, str], root: Path, ner_config
                 continue
             doc = nlp.make_doc(row["text"])
             spans = [tuple(e) for e in row["entities"]]
-            ner_rows.append({"id": row["unit_id"], "article_id": row["article_id"], "unit_id": row["unit_id"],
-                             "text": row["text"], "tokens": [t.text for t in doc],
-                             "ner_tags": biluo_to_iob(offsets_to_biluo_tags(doc, spans)),
-                             "spans": {"start": [s for s, _, _ in spans], "end": [e for _, e, _ in spans],
-                                       "label": [label for _, _, label in spans]}})
+            ner_rows.append(
+                {
+                    "id": row["unit_id"],
+                    "article_id": row["article_id"],
+                    "unit_id": row["unit_id"],
+                    "text": row["text"],
+                    "tokens": [t.text for t in doc],
+                    "ner_tags": biluo_to_iob(offsets_to_biluo_tags(doc, spans)),
+                    "spans": {
+                        "start": [s for s, _, _ in spans],
+                        "end": [e for _, e, _ in spans],
+                        "label": [label for _, _, label in spans],
+                    },
+                }
+            )
             for cat in row["cats"]:
                 target, label = cat.split(":")
-                stance_rows.append({"id": f"{row['unit_id']}:{target}", "article_id": row["article_id"],
-                                    "unit_id": row["unit_id"], "text": row["text"], "target": target,
-                                    "proposition": "", "label": label})
+                stance_rows.append(
+                    {
+                        "id": f"{row['unit_id']}:{target}",
+                        "article_id": row["article_id"],
+                        "unit_id": row["unit_id"],
+                        "text": row["text"],
+                        "target": target,
+                        "proposition": "",
+                        "label": label,
+                    }
+                )
     for task, rows in (("ner", ner_rows), ("stance", stance_rows)):
         splits = datasets.load_from_disk(str(data / task))
         train = splits["train"]
-        splits["train"] = datasets.concatenate_datasets([train, datasets.Dataset.from_list(rows,
-                                                                                            features=train.features)])
+        splits["train"] = datasets.concatenate_datasets(
+            [train, datasets.Dataset.from_list(rows, features=train.features)]
+        )
         splits.save_to_disk(str(root / "retrained" / task))
     (root / "retrained" / "build_info.json").write_text(json.dumps({"fingerprint": "sha256:cycle-retrained"}))
     train_ner(root / "retrained", root / "ner", ner_config, overrides=dict(FAST_NER))
@@ -125,7 +146,7 @@ def test_push_sets_a_missing_project_up_once(doccano_server, tmp_path):
     assert not second.project_created and second.uploaded == [] and second.project_id == first.project_id
     session = connect(settings)
     spans = session.api.list_label_types(first.project_id, "span")
-    assert "GPE" in {t.text for t in spans}   # set up from the schema, as `geostance doccano setup` does
+    assert "GPE" in {t.text for t in spans}  # set up from the schema, as `geostance doccano setup` does
     assert ensure_project(session) is None
 
 
@@ -143,8 +164,7 @@ def check_order(settings, record: dict, accounts) -> None:
 
 
 @pytest.mark.doccano
-def test_the_annotation_cycle_never_queues_a_labelled_unit_again(doccano_server, tmp_path_factory, tmp_path,
-                                                                  repo_root):
+def test_the_annotation_cycle_never_queues_a_labelled_unit_again(doccano_server, tmp_path_factory, tmp_path, repo_root):
     ner_config = repo_root / "pipelines" / "configs" / "ner.cfg"
     models = trained_models(tmp_path_factory, ner_config)
     settings = replace(doccano_server, project=f"cycle-{uuid.uuid4().hex[:8]}")
@@ -153,19 +173,23 @@ def test_the_annotation_cycle_never_queues_a_labelled_unit_again(doccano_server,
     accounts_file.write_text("".join(f"{a.username}:{a.password}\n" for a in ANNOTATORS))
     snapshots, queues = tmp_path / "snapshots", tmp_path / "queues"
 
-    assert run_push(settings, corpus=corpus, cache_dir=tmp_path / "cache").project_created     # make push
-    run_setup(settings, accounts_file=accounts_file)                 # ANNOTATORS=FILE: the accounts join
+    assert run_push(settings, corpus=corpus, cache_dir=tmp_path / "cache").project_created  # make push
+    run_setup(settings, accounts_file=accounts_file)  # ANNOTATORS=FILE: the accounts join
 
-    def queue(ner: Path, stance: Path) -> QueueReport:                # make queue
+    def queue(ner: Path, stance: Path) -> QueueReport:  # make queue
         options = QueueOptions(ner_dir=ner, stance_dir=stance, size=6, per_article=2)
-        return run_queue(settings, options, accounts_file=accounts_file, corpus=corpus, snapshots=snapshots,
-                         out=queues)
+        return run_queue(settings, options, accounts_file=accounts_file, corpus=corpus, snapshots=snapshots, out=queues)
 
     first = queue(models["ner"], models["stance"])
     queued = [u["unit_id"] for u in first.record["units"]]
     assert len(queued) == 6 and first.record["candidates"]["candidates"] == 20
-    assert max(sum(u["article_id"] == a for u in first.record["units"]) for a in {u["article_id"] for u in
-                                                                                    first.record["units"]}) <= 2
+    assert (
+        max(
+            sum(u["article_id"] == a for u in first.record["units"])
+            for a in {u["article_id"] for u in first.record["units"]}
+        )
+        <= 2
+    )
     assert json.loads(first.record_path.read_text()) == first.record
     check_order(settings, first.record, ANNOTATORS)
 
@@ -173,11 +197,11 @@ def test_the_annotation_cycle_never_queues_a_labelled_unit_again(doccano_server,
     texts = {u.unit_id: u.text for u in corpus_units(corpus)}
     annotate(settings, ANNOTATORS[0], {uid: texts[uid] for uid in queued[:-1]}, tmp_path)
     annotate(settings, ANNOTATORS[1], {uid: texts[uid] for uid in [queued[-1], *queued[:2]]}, tmp_path)
-    pull = run_pull(settings, out=snapshots / snapshot_name())                                   # make pull
+    pull = run_pull(settings, out=snapshots / snapshot_name())  # make pull
     annotated_by = {**{uid: "ann_alice" for uid in queued[:-1]}, queued[-1]: "ann_bob"}
-    retrained = retrain(pull.snapshot_dir, annotated_by, tmp_path / "train", ner_config)     # make train
+    retrained = retrain(pull.snapshot_dir, annotated_by, tmp_path / "train", ner_config)  # make train
 
-    second = queue(retrained["ner"], retrained["stance"])                                     # make queue
+    second = queue(retrained["ner"], retrained["stance"])  # make queue
     again = [u["unit_id"] for u in second.record["units"]]
     assert len(again) == 6 and not set(again) & set(queued)
     assert second.record["candidates"]["labelled_in_snapshot"] == 6
@@ -188,6 +212,6 @@ def test_the_annotation_cycle_never_queues_a_labelled_unit_again(doccano_server,
     check_order(settings, second.record, ANNOTATORS)
     admin = connect(settings)
     scores = {e["meta"]["unit_id"]: e["score"] for e in admin.list_examples(second.record["project"]["id"])}
-    assert {scores[uid] for uid in queued} == {100.0}   # the first queue no longer comes first for anyone
+    assert {scores[uid] for uid in queued} == {100.0}  # the first queue no longer comes first for anyone
     assert [scores[uid] for uid in again] == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
     assert sorted(p.name for p in queues.iterdir()) == sorted([first.record_path.name, second.record_path.name])

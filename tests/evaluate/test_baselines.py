@@ -2,8 +2,10 @@ from geostance.evaluate.baselines import LookupNer, majority_per_target
 
 
 def test_lookup_baseline_longest_match_word_boundaries_majority_label():
-    lookup = LookupNer(["North Korea and Korea", "Korea", "Korea"],
-                       [[(0, 11, "GPE"), (16, 21, "LOC")], [(0, 5, "GPE")], [(0, 5, "GPE")]])
+    lookup = LookupNer(
+        ["North Korea and Korea", "Korea", "Korea"],
+        [[(0, 11, "GPE"), (16, 21, "LOC")], [(0, 5, "GPE")], [(0, 5, "GPE")]],
+    )
     assert lookup.lexicon == {"North Korea": "GPE", "Korea": "GPE"}
     assert lookup("In North Korea, Koreans met Korea.") == [(3, 14, "GPE"), (28, 33, "GPE")]
     assert LookupNer([], [])("anything") == []

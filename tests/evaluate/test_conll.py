@@ -27,8 +27,15 @@ def _conll(path, n_docs, seed):
         for _ in range(4):
             who, where, org = rng.choice(PEOPLE), rng.choice(PLACES), rng.choice(ORGS)
             # IOB1 as in eng.train: I- tags, no B- unless two entities of a type touch
-            for word, tag in ((who, "I-PER"), ("told", "O"), (org, "I-ORG"), ("officials", "O"), ("in", "O"),
-                              (where, "I-LOC"), (".", "O")):
+            for word, tag in (
+                (who, "I-PER"),
+                ("told", "O"),
+                (org, "I-ORG"),
+                ("officials", "O"),
+                ("in", "O"),
+                (where, "I-LOC"),
+                (".", "O"),
+            ):
                 lines.append(f"{word} NNP I-NP {tag}")
             lines.append("")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -37,11 +44,16 @@ def _conll(path, n_docs, seed):
 
 @pytest.mark.slow
 def test_evaluate_on_a_dataset_built_from_conll(tmp_path, repo_root):
-    files = {split: _conll(tmp_path / f"eng.{split}", n, seed) for split, n, seed in
-             (("train", 12, 0), ("dev", 3, 1), ("test", 4, 2))}
+    files = {
+        split: _conll(tmp_path / f"eng.{split}", n, seed)
+        for split, n, seed in (("train", 12, 0), ("dev", 3, 1), ("test", 4, 2))
+    }
     data = tmp_path / "dataset"
-    build_dataset(ConllInput(SplitFiles(train=[files["train"]], dev=[files["dev"]], test=[files["test"]])), data,
-                  BuildOptions(progress=False))
+    build_dataset(
+        ConllInput(SplitFiles(train=[files["train"]], dev=[files["dev"]], test=[files["test"]])),
+        data,
+        BuildOptions(progress=False),
+    )
     train_ner(data, tmp_path / "ner", repo_root / "pipelines" / "configs" / "ner.cfg", overrides=dict(FAST_NER))
     metrics = evaluate(data, tmp_path / "eval", ner_model=tmp_path / "ner", resamples=100).metrics
     ner = metrics["ner"]

@@ -18,7 +18,7 @@ def test_report_has_a_section_per_part_with_the_scores_in_percent():
     assert "labels mapped GPE→LOC; exact spans" in report
     alliance = stance["per_target"]["alliance"]
     assert f"| alliance | 3 | {with_ci(alliance['macro_f1'], alliance['macro_f1_ci'])} |" in report
-    assert "| ensemble |" in report            # two variants: the comparison table is there
+    assert "| ensemble |" in report  # two variants: the comparison table is there
     assert "](ner_per_label.png)" in report and "](stance_confusion.png)" in report
 
 

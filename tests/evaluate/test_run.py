@@ -15,8 +15,9 @@ def _in_unit(value):
 
 
 def test_metrics_json_has_the_interface_keys(tmp_path, models):
-    result = evaluate(models["data"], tmp_path / "eval", ner_model=models["ner"], stance_model=models["stance"],
-                      resamples=200)
+    result = evaluate(
+        models["data"], tmp_path / "eval", ner_model=models["ner"], stance_model=models["stance"], resamples=200
+    )
     metrics = json.loads((tmp_path / "eval" / "metrics.json").read_text())
     assert metrics == json.loads(json.dumps(result.metrics))
     ner, stance = metrics["ner"], metrics["stance"]
@@ -56,8 +57,15 @@ def test_either_model_may_be_left_out(tmp_path, models):
 
 @pytest.mark.slow
 def test_learning_curve_writes_points_and_png(tmp_path, models):
-    metrics = evaluate(models["data"], tmp_path, ner_model=models["ner"], stance_model=models["stance"],
-                       curve=True, curve_fractions=(0.25, 0.5, 1.0), resamples=50).metrics
+    metrics = evaluate(
+        models["data"],
+        tmp_path,
+        ner_model=models["ner"],
+        stance_model=models["stance"],
+        curve=True,
+        curve_fractions=(0.25, 0.5, 1.0),
+        resamples=50,
+    ).metrics
     curve = metrics["learning_curve"]
     assert curve["fractions"] == [0.25, 0.5, 1.0]
     assert curve["ner_train_docs"] == [30, 60, 120]  # 5, 10, 20 of the 20 six-unit train articles
@@ -70,9 +78,24 @@ def test_learning_curve_writes_points_and_png(tmp_path, models):
 def test_cli_evaluate_then_summary(tmp_path, models):
     runner = CliRunner()
     out = tmp_path / "eval"
-    result = runner.invoke(build_app(), ["evaluate", "--ner-model", str(models["ner"]), "--stance-model",
-                                         str(models["stance"]), "--data", str(models["data"]), "--split", "dev",
-                                         "--out", str(out), "--resamples", "50"])
+    result = runner.invoke(
+        build_app(),
+        [
+            "evaluate",
+            "--ner-model",
+            str(models["ner"]),
+            "--stance-model",
+            str(models["stance"]),
+            "--data",
+            str(models["data"]),
+            "--split",
+            "dev",
+            "--out",
+            str(out),
+            "--resamples",
+            "50",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert json.loads((out / "metrics.json").read_text())["split"] == "dev"
     summary = runner.invoke(build_app(), ["evaluate", "summary", "--metrics", str(out / "metrics.json")])
@@ -89,8 +112,9 @@ def test_dataset_without_train_split_is_evaluated_without_baselines(tmp_path, mo
     for task in ("ner", "stance"):
         full = datasets.load_from_disk(str(models["data"] / task))
         datasets.DatasetDict({"test": full["test"]}).save_to_disk(str(only_test / task))
-    metrics = evaluate(only_test, tmp_path / "eval", ner_model=models["ner"], stance_model=models["stance"],
-                       resamples=50).metrics
+    metrics = evaluate(
+        only_test, tmp_path / "eval", ner_model=models["ner"], stance_model=models["stance"], resamples=50
+    ).metrics
     assert metrics["ner"]["baseline"] is None and "baseline_f1" not in metrics["ner"]
     assert metrics["stance"]["baseline"] is None
     assert _in_unit(metrics["ner"]["f1"]) and _in_unit(metrics["stance"]["macro_f1"])

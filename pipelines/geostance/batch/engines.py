@@ -12,8 +12,16 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from geostance.batch.job import JobSummary, PartitionResult, PartitionTask, PredictEngine, PredictJob, \
-    cached_pipeline, predict_partition, run_job
+from geostance.batch.job import (
+    JobSummary,
+    PartitionResult,
+    PartitionTask,
+    PredictEngine,
+    PredictJob,
+    cached_pipeline,
+    predict_partition,
+    run_job,
+)
 from geostance.errors import GeostanceError
 from geostance.predict import ModelSpec
 
@@ -62,8 +70,10 @@ class DaskEngine:
         workers = self.client.scheduler_info(n_workers=-1)["workers"]
         link = self.client.dashboard_link if _dashboard_address() else "none (install bokeh for one)"
         where = "LocalCluster" if self.cluster else "scheduler"
-        return (f"dask: {where} {self.client.scheduler.address}, {len(workers)} worker(s), "
-                f"{sum(w['nthreads'] for w in workers.values())} thread(s); dashboard {link}")
+        return (
+            f"dask: {where} {self.client.scheduler.address}, {len(workers)} worker(s), "
+            f"{sum(w['nthreads'] for w in workers.values())} thread(s); dashboard {link}"
+        )
 
     def prepare(self, model: ModelSpec) -> None:
         from geostance.batch.dask_plugin import PipelinePlugin
@@ -78,9 +88,10 @@ class DaskEngine:
     def map(self, tasks: Sequence[PartitionTask]) -> Iterator[PartitionResult]:
         from distributed import as_completed
 
-        futures = self.client.map(predict_partition, list(tasks),
-                                  key=[f"geostance-predict-{t.partition.file_name}" for t in tasks])
-        task_of = dict(zip(futures, tasks))
+        futures = self.client.map(
+            predict_partition, list(tasks), key=[f"geostance-predict-{t.partition.file_name}" for t in tasks]
+        )
+        task_of = dict(zip(futures, tasks, strict=True))
         try:
             for future in as_completed(futures):
                 try:
@@ -89,8 +100,10 @@ class DaskEngine:
                     raise
                 except Exception as exc:  # e.g. KilledWorker: the task took down its worker too many times
                     part = task_of[future].partition
-                    raise GeostanceError(f"{part.names[0]}:{part.first_line}: the partition starting here failed on "
-                                         f"the cluster: {type(exc).__name__}: {' '.join(str(exc).split())}") from exc
+                    raise GeostanceError(
+                        f"{part.names[0]}:{part.first_line}: the partition starting here failed on "
+                        f"the cluster: {type(exc).__name__}: {' '.join(str(exc).split())}"
+                    ) from exc
         finally:
             self.client.cancel(futures)  # a failed task stops the job; finished ones are no longer needed here
 
@@ -114,8 +127,9 @@ def _local_cluster(n_workers: int) -> Any:
     from distributed import LocalCluster
 
     with dask.config.set({"distributed.worker.profile.enabled": False}):  # nannies pass it on to their workers
-        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                            dashboard_address=_dashboard_address())
+        return LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=_dashboard_address()
+        )
 
 
 def _dashboard_address() -> str | None:
@@ -139,9 +153,15 @@ def make_engine(name: str, scheduler: str | None = None, workers: int | None = N
     raise GeostanceError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
 
 
-def predict_folder(job: PredictJob, engine: str = "local", *, scheduler: str | None = None,
-                   workers: int | None = None, progress: Any = None,
-                   say: Callable[[str], None] = lambda m: None) -> JobSummary:
+def predict_folder(
+    job: PredictJob,
+    engine: str = "local",
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: Any = None,
+    say: Callable[[str], None] = lambda m: None,
+) -> JobSummary:
     """`run_job` on a new engine of the given kind, closed afterwards (a LocalCluster it started is stopped)."""
     runner = make_engine(engine, scheduler, workers)
     try:

@@ -18,10 +18,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from geostance.batch.output import MANIFEST, SUCCESS, TEMP_NAME, check_out_dir, partition_info, write_manifest, \
-    write_partition
-from geostance.batch.partitions import DEFAULT_PARTITION_ROWS, OUTPUT_NAME, Partition, plan_partitions, \
-    read_partition
+from geostance.batch.output import (
+    MANIFEST,
+    SUCCESS,
+    TEMP_NAME,
+    check_out_dir,
+    partition_info,
+    write_manifest,
+    write_partition,
+)
+from geostance.batch.partitions import DEFAULT_PARTITION_ROWS, OUTPUT_NAME, Partition, plan_partitions, read_partition
 from geostance.errors import GeostanceError, InputError
 from geostance.predict import ModelInfo, ModelSpec, describe_model, load_spec, predict_records
 
@@ -29,6 +35,7 @@ from geostance.predict import ModelInfo, ModelSpec, describe_model, load_spec, p
 @dataclass(frozen=True)
 class PartitionTask:
     """Everything a worker needs for one partition; small and picklable (the model travels as a spec)."""
+
     partition: Partition
     out_dir: str
     model: ModelSpec
@@ -44,10 +51,10 @@ class PartitionResult:
     skipped: list[str]
     names: list[str]
     first_line: int
-    computed: bool = True      # False: the file was there already
+    computed: bool = True  # False: the file was there already
     seconds: float = 0.0
-    worker: str = ""           # host:pid that wrote it
-    peak_rss_mb: float = 0.0   # that process's peak resident memory so far
+    worker: str = ""  # host:pid that wrote it
+    peak_rss_mb: float = 0.0  # that process's peak resident memory so far
 
 
 # ------------------------------------------------------------------------------------------ runs on a worker
@@ -75,9 +82,17 @@ def _peak_rss_mb() -> float:
 
 def _result(task: PartitionTask, path: Path, computed: bool, seconds: float = 0.0) -> PartitionResult:
     info = partition_info(path)
-    return PartitionResult(file=path.name, rows=info["rows"], skipped=info["skipped"], names=info["names"],
-                           first_line=info["first_line"], computed=computed, seconds=seconds,
-                           worker=f"{socket.gethostname()}:{os.getpid()}", peak_rss_mb=_peak_rss_mb())
+    return PartitionResult(
+        file=path.name,
+        rows=info["rows"],
+        skipped=info["skipped"],
+        names=info["names"],
+        first_line=info["first_line"],
+        computed=computed,
+        seconds=seconds,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        peak_rss_mb=_peak_rss_mb(),
+    )
 
 
 def predict_partition(task: PartitionTask) -> PartitionResult:
@@ -88,20 +103,31 @@ def predict_partition(task: PartitionTask) -> PartitionResult:
         return _result(task, path, computed=False)
     nlp, info = cached_pipeline(task.model)
     if info.fingerprint != task.fingerprint:
-        raise GeostanceError(f"the model on {socket.gethostname()} ({info.fingerprint[:19]}) is not the one the job "
-                             f"was planned with ({task.fingerprint[:19]}); install the same model on every worker")
+        raise GeostanceError(
+            f"the model on {socket.gethostname()} ({info.fingerprint[:19]}) is not the one the job "
+            f"was planned with ({task.fingerprint[:19]}); install the same model on every worker"
+        )
     try:
         read = read_partition(task.partition, skip_bad=task.skip_bad)
     except InputError as exc:
         raise GeostanceError(str(exc)) from None  # InputError does not survive pickling back to the client
     records = list(predict_records(nlp, read.items, batch_size=task.batch_size, model=info))
-    write_partition(path, records, {"names": list(task.partition.names), "first_line": task.partition.first_line,
-                                    "skipped": [str(e) for e in read.skipped], "model": info.name,
-                                    "model_fingerprint": info.fingerprint})
+    write_partition(
+        path,
+        records,
+        {
+            "names": list(task.partition.names),
+            "first_line": task.partition.first_line,
+            "skipped": [str(e) for e in read.skipped],
+            "model": info.name,
+            "model_fingerprint": info.fingerprint,
+        },
+    )
     return _result(task, path, computed=True, seconds=time.perf_counter() - t0)
 
 
 # ------------------------------------------------------------------------------------------ runs on the driver
+
 
 @dataclass
 class PredictJob:
@@ -123,7 +149,7 @@ class JobSummary:
     reused: int
     skipped: list[str]
     seconds: float
-    removed: list[str] = field(default_factory=list)              # stale partitions and temporary files
+    removed: list[str] = field(default_factory=list)  # stale partitions and temporary files
     worker_peak_rss_mb: dict[str, float] = field(default_factory=dict)
     results: list[PartitionResult] = field(default_factory=list)
 
@@ -144,10 +170,16 @@ def _clean_up(out_dir: Path, keep: set[str]) -> list[str]:
 
 
 def _manifest(model: ModelInfo, results: list[PartitionResult]) -> dict[str, Any]:
-    return {"model": model.name, "model_fingerprint": model.fingerprint, "rows": sum(r.rows for r in results),
-            "skipped": sum(len(r.skipped) for r in results),
-            "partitions": [{"file": r.file, "inputs": r.names, "first_line": r.first_line, "rows": r.rows,
-                            "skipped": r.skipped} for r in results]}
+    return {
+        "model": model.name,
+        "model_fingerprint": model.fingerprint,
+        "rows": sum(r.rows for r in results),
+        "skipped": sum(len(r.skipped) for r in results),
+        "partitions": [
+            {"file": r.file, "inputs": r.names, "first_line": r.first_line, "rows": r.rows, "skipped": r.skipped}
+            for r in results
+        ],
+    }
 
 
 class PredictEngine(Protocol):
@@ -164,9 +196,11 @@ class PredictEngine(Protocol):
         """Release what the engine started."""
 
 
-
-def run_job(job: PredictJob, engine: PredictEngine,
-            progress: Callable[[int, int], Callable[[PartitionResult], None]] | None = None) -> JobSummary:
+def run_job(
+    job: PredictJob,
+    engine: PredictEngine,
+    progress: Callable[[int, int], Callable[[PartitionResult], None]] | None = None,
+) -> JobSummary:
     """Run `job` on `engine`. `progress(partitions, texts)` may return a callback told of each finished partition
     (a bar). Returns the summary once the manifest and `_SUCCESS` are written."""
     t0 = time.perf_counter()
@@ -179,8 +213,10 @@ def run_job(job: PredictJob, engine: PredictEngine,
     by_file: dict[str, PartitionResult] = {}
     if todo:
         (out_dir / SUCCESS).unlink(missing_ok=True)  # the folder is about to change: no longer a finished job
-        tasks = [PartitionTask(p, str(out_dir.resolve()), job.model, model.fingerprint, job.batch_size,
-                               job.skip_bad) for p in todo]
+        tasks = [
+            PartitionTask(p, str(out_dir.resolve()), job.model, model.fingerprint, job.batch_size, job.skip_bad)
+            for p in todo
+        ]
         tick = progress(len(todo), sum(p.size_hint for p in todo)) if progress else None
         engine.prepare(job.model)
         for result in engine.map(tasks):
@@ -189,16 +225,27 @@ def run_job(job: PredictJob, engine: PredictEngine,
                 tick(result)
     for part in plan:
         if part.file_name not in by_file:
-            by_file[part.file_name] = _result(PartitionTask(part, str(out_dir), job.model, model.fingerprint),
-                                              out_dir / part.file_name, computed=False)
+            by_file[part.file_name] = _result(
+                PartitionTask(part, str(out_dir), job.model, model.fingerprint),
+                out_dir / part.file_name,
+                computed=False,
+            )
     results = [by_file[p.file_name] for p in plan]  # input order, one entry per planned partition
     removed = _clean_up(out_dir, {p.file_name for p in plan})
     write_manifest(out_dir, _manifest(model, results))
-    return JobSummary(out_dir=out_dir, model=model, rows=sum(r.rows for r in results), partitions=len(plan),
-                      computed=sum(r.computed for r in results), reused=sum(not r.computed for r in results),
-                      skipped=[s for r in results for s in r.skipped], seconds=time.perf_counter() - t0,
-                      removed=removed, worker_peak_rss_mb=_peaks(r for r in results if r.computed),
-                      results=results)
+    return JobSummary(
+        out_dir=out_dir,
+        model=model,
+        rows=sum(r.rows for r in results),
+        partitions=len(plan),
+        computed=sum(r.computed for r in results),
+        reused=sum(not r.computed for r in results),
+        skipped=[s for r in results for s in r.skipped],
+        seconds=time.perf_counter() - t0,
+        removed=removed,
+        worker_peak_rss_mb=_peaks(r for r in results if r.computed),
+        results=results,
+    )
 
 
 def _peaks(results: Iterable[PartitionResult]) -> dict[str, float]:

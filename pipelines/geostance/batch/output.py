@@ -26,15 +26,26 @@ def schema() -> Any:
     import pyarrow as pa
 
     entity = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("label", pa.string()), ("text", pa.string())])
-    return pa.schema([("id", pa.string()), ("source", pa.string()), ("text", pa.string()),
-                      ("entities", pa.list_(entity)), ("stance", pa.map_(pa.string(), pa.string())),
-                      ("stance_scores", pa.map_(pa.string(), pa.float64())), ("meta", pa.string()),
-                      ("model", pa.string()), ("model_fingerprint", pa.string())])
+    return pa.schema(
+        [
+            ("id", pa.string()),
+            ("source", pa.string()),
+            ("text", pa.string()),
+            ("entities", pa.list_(entity)),
+            ("stance", pa.map_(pa.string(), pa.string())),
+            ("stance_scores", pa.map_(pa.string(), pa.float64())),
+            ("meta", pa.string()),
+            ("model", pa.string()),
+            ("model_fingerprint", pa.string()),
+        ]
+    )
 
 
 def _row(record: dict[str, Any]) -> dict[str, Any]:
-    row = {key: record.get(key) for key in ("id", "source", "text", "entities", "stance", "stance_scores", "model",
-                                            "model_fingerprint")}
+    row = {
+        key: record.get(key)
+        for key in ("id", "source", "text", "entities", "stance", "stance_scores", "model", "model_fingerprint")
+    }
     row["meta"] = json.dumps(record["meta"], ensure_ascii=False, default=str) if record.get("meta") else None
     return row
 
@@ -86,8 +97,9 @@ def check_out_dir(out_dir: Path, is_ours: Any) -> None:
     foreign = [p.name for p in out_dir.iterdir() if not is_ours(p.name)]
     if foreign:
         shown = ", ".join(sorted(foreign)[:3]) + (", ..." if len(foreign) > 3 else "")
-        raise GeostanceError(f"{out_dir}: holds files that are not geostance predictions ({shown}); choose an empty "
-                             "or new --out folder")
+        raise GeostanceError(
+            f"{out_dir}: holds files that are not geostance predictions ({shown}); choose an empty or new --out folder"
+        )
 
 
 def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> bool:

@@ -15,8 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geostance.errors import GeostanceError, InputError
-from geostance.predict import LINE_SUFFIXES, ReadResult, expand_paths, read_article_file, read_line_file, \
-    read_parquet_file
+from geostance.predict import (
+    LINE_SUFFIXES,
+    ReadResult,
+    expand_paths,
+    read_article_file,
+    read_line_file,
+    read_parquet_file,
+)
 
 # Texts per partition. 2,000 paragraphs are about 20 s of work for one core with the shipped pipeline: long
 # enough that the scheduler's few milliseconds per task and the per-file write are noise, short enough that a
@@ -30,14 +36,14 @@ _BLOCK = 1 << 20
 
 @dataclass(frozen=True)
 class Partition:
-    kind: str                 # "lines", "parquet" or "articles"
-    paths: tuple[str, ...]    # absolute paths the worker opens
-    names: tuple[str, ...]    # the same files as the user named them: sources and errors use these
-    start: int = 0            # lines: byte offset of the first line; parquet: first row group
-    stop: int = 0             # lines: byte offset after the last line; parquet: the row group after the last
-    first_line: int = 1       # number of the first line (Parquet: row) in its file
-    size_hint: int = 0        # lines, rows or estimated paragraphs: an upper bound for progress and planning
-    file_name: str = ""       # the output file: <stem>.<first line>.<hash of inputs, model, settings>.parquet
+    kind: str  # "lines", "parquet" or "articles"
+    paths: tuple[str, ...]  # absolute paths the worker opens
+    names: tuple[str, ...]  # the same files as the user named them: sources and errors use these
+    start: int = 0  # lines: byte offset of the first line; parquet: first row group
+    stop: int = 0  # lines: byte offset after the last line; parquet: the row group after the last
+    first_line: int = 1  # number of the first line (Parquet: row) in its file
+    size_hint: int = 0  # lines, rows or estimated paragraphs: an upper bound for progress and planning
+    file_name: str = ""  # the output file: <stem>.<first line>.<hash of inputs, model, settings>.parquet
 
 
 def _file_name(kind: str, paths: tuple[str, ...], start: int, stop: int, first_line: int, salt: str) -> str:
@@ -122,9 +128,12 @@ def plan_partitions(inputs: list[Path], rows: int, salt: str) -> list[Partition]
             continue
         else:
             raise InputError(file, f"unsupported input type {file.suffix or '(none)'!r}")
-        plan += [Partition(kind, (path,), (name,), start, stop, first, n,
-                           _file_name(kind, (path,), start, stop, first, salt))
-                 for start, stop, first, n in ranges]
+        plan += [
+            Partition(
+                kind, (path,), (name,), start, stop, first, n, _file_name(kind, (path,), start, stop, first, salt)
+            )
+            for start, stop, first, n in ranges
+        ]
     return plan
 
 
@@ -133,19 +142,27 @@ def _article_partitions(articles: list[Path], rows: int, salt: str) -> list[Part
     for group in _article_groups(articles, rows):
         paths = tuple(str(f.resolve()) for f in group)
         hint = max(1, sum(f.stat().st_size for f in group) // ARTICLE_BYTES_PER_ROW)
-        out.append(Partition("articles", paths, tuple(str(f) for f in group), size_hint=hint,
-                             file_name=_file_name("articles", paths, 0, 0, 1, salt)))
+        out.append(
+            Partition(
+                "articles",
+                paths,
+                tuple(str(f) for f in group),
+                size_hint=hint,
+                file_name=_file_name("articles", paths, 0, 0, 1, salt),
+            )
+        )
     return out
 
 
 def read_partition(part: Partition, *, skip_bad: bool = False) -> ReadResult:
     path, name = Path(part.paths[0]), part.names[0]
     if part.kind == "lines":
-        return read_line_file(path, name, start=part.start, stop=part.stop, first_line=part.first_line,
-                              skip_bad=skip_bad)
+        return read_line_file(
+            path, name, start=part.start, stop=part.stop, first_line=part.first_line, skip_bad=skip_bad
+        )
     if part.kind == "parquet":
         return read_parquet_file(path, name, row_groups=range(part.start, part.stop), skip_bad=skip_bad)
     result = ReadResult()
-    for path_, name_ in zip(part.paths, part.names):
+    for path_, name_ in zip(part.paths, part.names, strict=True):
         result.items += read_article_file(Path(path_), name_).items
     return result

@@ -33,8 +33,8 @@ class ActiveSettings:
     rounds: int = 12
     seeds: tuple[int, ...] = (0, 1, 2)
     per_group: int = 3
-    explore: float = 0.0       # share of each queue batch drawn at random (exploration against sampling bias)
-    goal_share: float = 0.95   # "reached" = this share of the full-data score
+    explore: float = 0.0  # share of each queue batch drawn at random (exploration against sampling bias)
+    goal_share: float = 0.95  # "reached" = this share of the full-data score
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class StanceRows:
     texts: list[str]
     targets: list[str]
     labels: list[str]
-    groups: list[str]   # article (or tweet) id of each row
+    groups: list[str]  # article (or tweet) id of each row
 
     def units(self) -> list[list[int]]:
         """Row indices of each unit: rows with the same group and text, in first-seen order."""
@@ -59,8 +59,9 @@ def _fit(rows: StanceRows, idx: Sequence[int]) -> Any:
     from geostance.train.stance import build_pipeline
 
     model = build_pipeline("global").set_params(**MODEL_PARAMS)
-    return model.fit(stance_inputs([rows.texts[i] for i in idx], [rows.targets[i] for i in idx]),
-                     [rows.labels[i] for i in idx])
+    return model.fit(
+        stance_inputs([rows.texts[i] for i in idx], [rows.targets[i] for i in idx]), [rows.labels[i] for i in idx]
+    )
 
 
 def _f_avg(model: Any, test: StanceRows) -> float:
@@ -75,14 +76,24 @@ def _unit_uncertainty(model: Any, rows: StanceRows, units: list[list[int]], cand
     from geostance.runtime.stance_component import stance_inputs
 
     flat = [i for u in candidates for i in units[u]]
-    margins = margin_uncertainty(model.decision_function(
-        stance_inputs([rows.texts[i] for i in flat], [rows.targets[i] for i in flat])))
+    margins = margin_uncertainty(
+        model.decision_function(stance_inputs([rows.texts[i] for i in flat], [rows.targets[i] for i in flat]))
+    )
     by_row = dict(zip(flat, margins, strict=True))
     return [max(by_row[i] for i in units[u]) for u in candidates]
 
 
-def _next_batch(strategy: str, model: Any, rows: StanceRows, units: list[list[int]], pool: list[int],
-                size: int, per_group: int, explore: float, rng: random.Random) -> list[int]:
+def _next_batch(
+    strategy: str,
+    model: Any,
+    rows: StanceRows,
+    units: list[list[int]],
+    pool: list[int],
+    size: int,
+    per_group: int,
+    explore: float,
+    rng: random.Random,
+) -> list[int]:
     if strategy == "random":
         return rng.sample(pool, min(size, len(pool)))
     uncertainty = _unit_uncertainty(model, rows, units, pool)
@@ -95,14 +106,15 @@ def _next_batch(strategy: str, model: Any, rows: StanceRows, units: list[list[in
     return picked
 
 
-def learning_curve(rows: StanceRows, test: StanceRows, strategy: str, seed: int,
-                   settings: ActiveSettings) -> list[tuple[int, float]]:
+def learning_curve(
+    rows: StanceRows, test: StanceRows, strategy: str, seed: int, settings: ActiveSettings
+) -> list[tuple[int, float]]:
     """(labelled rows, test F_avg) after the seed set and after each batch."""
     units = rows.units()
     rng = random.Random(seed)
     order = list(range(len(units)))
     rng.shuffle(order)
-    chosen, pool = order[: settings.seed_size], order[settings.seed_size:]
+    chosen, pool = order[: settings.seed_size], order[settings.seed_size :]
     curve = []
     for _ in range(settings.rounds + 1):
         labelled = [i for u in chosen for i in units[u]]
@@ -110,8 +122,9 @@ def learning_curve(rows: StanceRows, test: StanceRows, strategy: str, seed: int,
         curve.append((len(labelled), _f_avg(model, test)))
         if not pool:
             break
-        batch = _next_batch(strategy, model, rows, units, pool, settings.batch_size, settings.per_group,
-                            settings.explore, rng)
+        batch = _next_batch(
+            strategy, model, rows, units, pool, settings.batch_size, settings.per_group, settings.explore, rng
+        )
         chosen += batch
         taken = set(batch)
         pool = [u for u in pool if u not in taken]
@@ -132,8 +145,9 @@ def labels_to_reach(curve: Sequence[tuple[int, float]], goal: float, *, sustaine
     return reached
 
 
-def run_active_stance(rows: StanceRows, test: StanceRows, settings: ActiveSettings,
-                      say: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
+def run_active_stance(
+    rows: StanceRows, test: StanceRows, settings: ActiveSettings, say: Callable[[str], None] = lambda m: None
+) -> dict[str, Any]:
     """Curves for both strategies over every seed, and the labels each needs to reach the goal."""
     full = _f_avg(_fit(rows, range(len(rows.labels))), test)
     goal = settings.goal_share * full
@@ -143,10 +157,15 @@ def run_active_stance(rows: StanceRows, test: StanceRows, settings: ActiveSettin
         for strategy in STRATEGIES:
             curves[strategy][seed] = learning_curve(rows, test, strategy, seed, settings)
             say(f"seed {seed} {strategy}: reached at {labels_to_reach(curves[strategy][seed], goal)}")
-    return {"full_data_f_avg": full, "goal": goal, "settings": settings.__dict__ | {"seeds": list(settings.seeds)},
-            "n_pool_rows": len(rows.labels), "n_test_rows": len(test.labels),
-            "curves": {s: {str(seed): c for seed, c in by_seed.items()} for s, by_seed in curves.items()},
-            **_savings(curves, goal)}
+    return {
+        "full_data_f_avg": full,
+        "goal": goal,
+        "settings": settings.__dict__ | {"seeds": list(settings.seeds)},
+        "n_pool_rows": len(rows.labels),
+        "n_test_rows": len(test.labels),
+        "curves": {s: {str(seed): c for seed, c in by_seed.items()} for s, by_seed in curves.items()},
+        **_savings(curves, goal),
+    }
 
 
 def _savings(curves: dict[str, dict[int, list[tuple[int, float]]]], goal: float) -> dict[str, Any]:
@@ -157,11 +176,16 @@ def _savings(curves: dict[str, dict[int, list[tuple[int, float]]]], goal: float)
         reached = {seed: labels_to_reach(c, goal) for seed, c in by_seed.items()}
         counts = [n if n is not None else by_seed[seed][-1][0] for seed, n in reached.items()]
         first = [labels_to_reach(c, goal, sustained=False) for c in by_seed.values()]
-        needed[strategy] = {"per_seed": {str(s): n for s, n in reached.items()}, "mean": float(np.mean(counts)),
-                            "min": min(counts), "max": max(counts), "std": float(np.std(counts)),
-                            "all_reached": all(n is not None for n in reached.values()),
-                            "first_touch_per_seed": first,
-                            "mean_score": float(np.mean([score for c in by_seed.values() for _, score in c]))}
+        needed[strategy] = {
+            "per_seed": {str(s): n for s, n in reached.items()},
+            "mean": float(np.mean(counts)),
+            "min": min(counts),
+            "max": max(counts),
+            "std": float(np.std(counts)),
+            "all_reached": all(n is not None for n in reached.values()),
+            "first_touch_per_seed": first,
+            "mean_score": float(np.mean([score for c in by_seed.values() for _, score in c])),
+        }
     saving = 1.0 - needed["queue"]["mean"] / needed["random"]["mean"]
     return {"labels_needed": needed, "queue_saving": saving}
 
@@ -202,22 +226,31 @@ def corpus_rows(dataset: Path) -> tuple[StanceRows, StanceRows]:
     return _rows_of(data.split("train")), _rows_of(data.split("test"))
 
 
-def run_active_bench(data_dir: Path, dataset: Path, out_dir: Path, say: Callable[[str], None],
-                     progress: bool = True) -> tuple[dict[str, Any], list[str]]:
+def run_active_bench(
+    data_dir: Path, dataset: Path, out_dir: Path, say: Callable[[str], None], progress: bool = True
+) -> tuple[dict[str, Any], list[str]]:
     """Both runs (SemEval-2016, the corpus's stance), their plots in `out_dir`, and one line each."""
     from geostance.evaluate.plots import learning_curves_png
 
     work_dir = out_dir / "work" / "active_learning"
     value: dict[str, Any] = {}
     for name, (pool, test), settings in (
-            ("semeval2016", semeval_rows(data_dir, work_dir, progress), SEMEVAL_SETTINGS),
-            ("corpus_stance", corpus_rows(dataset), CORPUS_SETTINGS)):
+        ("semeval2016", semeval_rows(data_dir, work_dir, progress), SEMEVAL_SETTINGS),
+        ("corpus_stance", corpus_rows(dataset), CORPUS_SETTINGS),
+    ):
         say(f"active learning on {name}: {len(pool.labels)} pool rows, {len(test.labels)} test rows")
         value[name] = run_active_stance(pool, test, settings, say=say)
-        plot = learning_curves_png(value[name]["curves"], value[name]["goal"], f"{name}: test F_avg by labelled rows",
-                                   out_dir / f"active_learning_{name}.png")
+        plot = learning_curves_png(
+            value[name]["curves"],
+            value[name]["goal"],
+            f"{name}: test F_avg by labelled rows",
+            out_dir / f"active_learning_{name}.png",
+        )
         value[name]["plot"] = plot.name
-    lines = [f"active learning {name}: queue needs {v['labels_needed']['queue']['mean']:.0f} labelled rows to reach "
-             f"95% of full-data F_avg, random {v['labels_needed']['random']['mean']:.0f} "
-             f"({100 * v['queue_saving']:.0f}% fewer)" for name, v in value.items()]
+    lines = [
+        f"active learning {name}: queue needs {v['labels_needed']['queue']['mean']:.0f} labelled rows to reach "
+        f"95% of full-data F_avg, random {v['labels_needed']['random']['mean']:.0f} "
+        f"({100 * v['queue_saving']:.0f}% fewer)"
+        for name, v in value.items()
+    ]
     return value, lines

@@ -12,5 +12,6 @@ def require_files(paths: Iterable[Path], dataset: str, folder: str) -> None:
     """Fail in one line naming every missing file of `dataset`, which lives in `<data dir>/<folder>/`."""
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        raise GeostanceError(f"{dataset} files missing: {', '.join(missing)} (pass --data-dir, the folder "
-                             f"holding {folder}/)")
+        raise GeostanceError(
+            f"{dataset} files missing: {', '.join(missing)} (pass --data-dir, the folder holding {folder}/)"
+        )

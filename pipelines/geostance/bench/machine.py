@@ -6,7 +6,7 @@ import os
 import platform
 import shlex
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +43,14 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-def run_record(started: datetime, seconds: float, machine: dict[str, Any],
-               command: list[str] | None = None) -> dict[str, Any]:
+def run_record(
+    started: datetime, seconds: float, machine: dict[str, Any], command: list[str] | None = None
+) -> dict[str, Any]:
     """The `runs.<part>` entry: when, how (the command line as typed), where (`machine_info()` taken at the start)."""
     argv = command if command is not None else [Path(sys.argv[0]).name, *sys.argv[1:]]
-    return {"date": started.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "seconds": round(seconds, 1),
-            "command": shlex.join(argv), "machine": machine}
+    return {
+        "date": started.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seconds": round(seconds, 1),
+        "command": shlex.join(argv),
+        "machine": machine,
+    }

@@ -31,7 +31,7 @@ class NerBenchSettings:
     members: int = 1
     document_context: bool = False
     progress: bool = True
-    base_model: str | None = None    # fine-tune this pipeline (with a config that sources from it) instead
+    base_model: str | None = None  # fine-tune this pipeline (with a config that sources from it) instead
 
 
 def conll_paths(data_dir: Path) -> dict[str, Path]:
@@ -64,11 +64,22 @@ def join_documents(rows: list[dict[str, Any]], label_names: list[str]) -> list[d
     for row in rows:
         tokens.setdefault(row["article_id"], []).extend(row["tokens"])
         tags.setdefault(row["article_id"], []).extend(row["ner_tags"])
-    return [{"id": article, "article_id": article, "unit_id": article, "text": text, "tokens": tokens[article],
-             "ner_tags": tags[article],
-             "spans": {"start": [s for s, _, _ in spans], "end": [e for _, e, _ in spans],
-                       "label": [label_names.index(label) for _, _, label in spans]}}
-            for article, text, spans in zip(joined.ids, joined.texts, joined.spans, strict=True)]
+    return [
+        {
+            "id": article,
+            "article_id": article,
+            "unit_id": article,
+            "text": text,
+            "tokens": tokens[article],
+            "ner_tags": tags[article],
+            "spans": {
+                "start": [s for s, _, _ in spans],
+                "end": [e for _, e, _ in spans],
+                "label": [label_names.index(label) for _, _, label in spans],
+            },
+        }
+        for article, text, spans in zip(joined.ids, joined.texts, joined.spans, strict=True)
+    ]
 
 
 def document_dataset(splits: Any) -> Any:
@@ -87,9 +98,9 @@ def document_dataset(splits: Any) -> Any:
 @dataclass
 class NerPredictions:
     gold: list[list[Span]]
-    rows: list[list[Span]]                       # each row's Doc on its own
-    articles: list[list[Span]]                   # after harmonising the rows of each article together
-    changes: dict[str, int]                      # what that harmonising changed, by reason
+    rows: list[list[Span]]  # each row's Doc on its own
+    articles: list[list[Span]]  # after harmonising the rows of each article together
+    changes: dict[str, int]  # what that harmonising changed, by reason
 
 
 def consistency_component(nlp: Any) -> Any | None:
@@ -131,12 +142,17 @@ def conlleval_scores(gold: list[list[Span]], pred: list[list[Span]]) -> dict[str
     {p, r, f, support}: the shape results.json has always had."""
     counts = entity_counts(gold, pred)
     micro = counts.micro
-    return {"precision": micro.precision, "recall": micro.recall, "f1": micro.fscore,
-            "per_label": {label: {**s.to_dict(), "support": s.tp + s.fn} for label, s in counts.per_label.items()}}
+    return {
+        "precision": micro.precision,
+        "recall": micro.recall,
+        "f1": micro.fscore,
+        "per_label": {label: {**s.to_dict(), "support": s.tp + s.fn} for label, s in counts.per_label.items()},
+    }
 
 
-def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
-                  say: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
+def run_ner_bench(
+    data_dir: Path, work_dir: Path, settings: NerBenchSettings, say: Callable[[str], None] = lambda m: None
+) -> dict[str, Any]:
     """Build, train, score. Returns the `ner.conll2003` entry of results.json (fractions)."""
     import spacy
 
@@ -151,11 +167,19 @@ def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
     sentences = {name: len(split) for name, split in data.splits.items()}
     if settings.document_context:
         data = TaskData(task="ner", path=data.path, splits=document_dataset(data.splits), fingerprint=data.fingerprint)
-    say(f"training {settings.members} model(s): {len(data.split('train'))} train / {len(data.split('dev'))} dev "
-        f"rows, overrides {settings.overrides}")
+    say(
+        f"training {settings.members} model(s): {len(data.split('train'))} train / {len(data.split('dev'))} dev "
+        f"rows, overrides {settings.overrides}"
+    )
     t0 = time.monotonic()
-    trained = train_ner_on(data, work_dir / "model", settings.config, overrides=settings.overrides,
-                           members=settings.members, base_model=settings.base_model)
+    trained = train_ner_on(
+        data,
+        work_dir / "model",
+        settings.config,
+        overrides=settings.overrides,
+        members=settings.members,
+        base_model=settings.base_model,
+    )
     train_seconds = time.monotonic() - t0
     say("scoring eng.testa and eng.testb")
     nlp = spacy.load(trained.out_dir)
@@ -163,19 +187,30 @@ def run_ner_bench(data_dir: Path, work_dir: Path, settings: NerBenchSettings,
     scores = {split: conlleval_scores(p.gold, p.articles) for split, p in predictions.items()}
     meta = nlp.meta.get("geostance", {})
     return {
-        "test_f1": scores["test"]["f1"], "test_precision": scores["test"]["precision"],
-        "test_recall": scores["test"]["recall"], "test_per_label": scores["test"]["per_label"],
-        "dev_f1": scores["dev"]["f1"], "dev_precision": scores["dev"]["precision"],
-        "dev_recall": scores["dev"]["recall"], "dev_per_label": scores["dev"]["per_label"],
+        "test_f1": scores["test"]["f1"],
+        "test_precision": scores["test"]["precision"],
+        "test_recall": scores["test"]["recall"],
+        "test_per_label": scores["test"]["per_label"],
+        "dev_f1": scores["dev"]["f1"],
+        "dev_precision": scores["dev"]["precision"],
+        "dev_recall": scores["dev"]["recall"],
+        "dev_per_label": scores["dev"]["per_label"],
         "row_level": {f"{split}_f1": conlleval_scores(p.gold, p.rows)["f1"] for split, p in predictions.items()},
         "consistency_changes": {split: p.changes for split, p in predictions.items()},
-        "train_seconds": round(train_seconds, 1), "seconds": round(time.monotonic() - started, 1),
+        "train_seconds": round(train_seconds, 1),
+        "seconds": round(time.monotonic() - started, 1),
         "steps": settings.overrides.get("training.max_steps", "config default"),
-        "sentences": sentences, "rows": {name: len(split) for name, split in data.splits.items()},
-        "dataset_fingerprint": build.fingerprint, "alignment": meta.get("alignment"),
-        "members": settings.members, "member_dev_f1": [m["ents_f"] for m in meta.get("members", [])],
-        "settings": {"config": shown(settings.config), "overrides": settings.overrides,
-                     "base_model": settings.base_model,
-                     "document_context": settings.document_context,
-                     "data": {k: f"{CONLL_DIR}/{v}" for k, v in CONLL_FILES.items()}},
+        "sentences": sentences,
+        "rows": {name: len(split) for name, split in data.splits.items()},
+        "dataset_fingerprint": build.fingerprint,
+        "alignment": meta.get("alignment"),
+        "members": settings.members,
+        "member_dev_f1": [m["ents_f"] for m in meta.get("members", [])],
+        "settings": {
+            "config": shown(settings.config),
+            "overrides": settings.overrides,
+            "base_model": settings.base_model,
+            "document_context": settings.document_context,
+            "data": {k: f"{CONLL_DIR}/{v}" for k, v in CONLL_FILES.items()},
+        },
     }

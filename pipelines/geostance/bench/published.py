@@ -12,8 +12,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Published:
     system: str
-    score: float          # fraction
-    status: str           # V or S
+    score: float  # fraction
+    status: str  # V or S
     note: str = ""
 
 

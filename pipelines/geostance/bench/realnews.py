@@ -31,7 +31,7 @@ class RealnewsSettings:
     shipped: Path
     dataset: Path
     base: str = DEFAULT_BASE
-    scratch: Path | None = None          # a from-scratch model; None: train one with ner.cfg into the work folder
+    scratch: Path | None = None  # a from-scratch model; None: train one with ner.cfg into the work folder
     scratch_config: Path | None = None
     progress: bool = True
 
@@ -43,8 +43,7 @@ def corpus_test_documents(dataset: Path) -> tuple[GoldDocuments, list[str]]:
 
     data = load_task(dataset, "ner")
     texts, spans, articles = ner_gold(data, "test")
-    return (GoldDocuments(ids=articles, texts=texts, spans=spans),
-            entity_label_names(data.split("test").features))
+    return (GoldDocuments(ids=articles, texts=texts, spans=spans), entity_label_names(data.split("test").features))
 
 
 def load_ner_only(name: str | Path) -> Any:
@@ -69,28 +68,42 @@ def train_scratch(settings: RealnewsSettings, work_dir: Path, say: Callable[[str
 
 def score_row(nlp: Any, realnews: GoldDocuments, corpus: GoldDocuments, schema: list[str]) -> dict[str, Any]:
     started = time.monotonic()
-    row: dict[str, Any] = {"realnews": score_on_documents(nlp, realnews, CONLL_LABEL_MAP),
-           "corpus_test": score_on_documents(nlp, corpus, {label: label for label in schema})}
+    row: dict[str, Any] = {
+        "realnews": score_on_documents(nlp, realnews, CONLL_LABEL_MAP),
+        "corpus_test": score_on_documents(nlp, corpus, {label: label for label in schema}),
+    }
     row["seconds"] = round(time.monotonic() - started, 1)
     return row
 
 
-def run_realnews_bench(data_dir: Path, work_dir: Path, settings: RealnewsSettings,
-                       say: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
+def run_realnews_bench(
+    data_dir: Path, work_dir: Path, settings: RealnewsSettings, say: Callable[[str], None] = lambda m: None
+) -> dict[str, Any]:
     """The `realnews` entry of results.json: per row, both test sets' scores (fractions)."""
     import spacy
 
     realnews = conll_documents(Path(data_dir) / REALNEWS_FILE)
     corpus, schema = corpus_test_documents(settings.dataset)
     scratch = settings.scratch or train_scratch(settings, Path(work_dir), say)
-    models = {"shipped": (lambda: spacy.load(settings.shipped), shown(settings.shipped)),
-              "base": (lambda: load_ner_only(settings.base), f"{settings.base} (NER only, zero-shot)"),
-              "scratch": (lambda: spacy.load(scratch), shown(scratch))}
+    models = {
+        "shipped": (lambda: spacy.load(settings.shipped), shown(settings.shipped)),
+        "base": (lambda: load_ner_only(settings.base), f"{settings.base} (NER only, zero-shot)"),
+        "scratch": (lambda: spacy.load(scratch), shown(scratch)),
+    }
     rows = {}
     for name, (load, described) in models.items():
         say(f"scoring {name}: {described}")
         nlp = load()
-        rows[name] = {"model": described, "base_model": (nlp.meta.get("geostance") or {}).get("base_model"),
-                      **score_row(nlp, realnews, corpus, schema)}
-    return {"data": str(REALNEWS_FILE), "documents": len(realnews.ids), "words": realnews.words,
-            "corpus_test_units": len(corpus.ids), "label_map": CONLL_LABEL_MAP, "rows": rows}
+        rows[name] = {
+            "model": described,
+            "base_model": (nlp.meta.get("geostance") or {}).get("base_model"),
+            **score_row(nlp, realnews, corpus, schema),
+        }
+    return {
+        "data": str(REALNEWS_FILE),
+        "documents": len(realnews.ids),
+        "words": realnews.words,
+        "corpus_test_units": len(corpus.ids),
+        "label_map": CONLL_LABEL_MAP,
+        "rows": rows,
+    }

@@ -15,8 +15,10 @@ from geostance.bench.data_files import require_files
 from geostance.metrics import SEMEVAL_F_AVG_LABELS, class_f1
 
 SEMEVAL_DIR = "semeval2016-task6-stance"
-SEMEVAL_FILES = {"train": ("trainingdata-all-annotations.txt", "trialdata-all-annotations.txt"),
-                 "test": ("testdata-taskA-all-annotations.txt",)}
+SEMEVAL_FILES = {
+    "train": ("trainingdata-all-annotations.txt", "trialdata-all-annotations.txt"),
+    "test": ("testdata-taskA-all-annotations.txt",),
+}
 # The training file is Windows-1252; trial and test are ASCII, which cp1252 reads the same.
 SEMEVAL_ENCODING = "cp1252"
 
@@ -36,8 +38,9 @@ def build_semeval_dataset(data_dir: Path, out_dir: Path, progress: bool) -> Any:
 
     paths = semeval_paths(data_dir)
     spec = TableSpec(text_col="Tweet", label_col="Stance", target_col="Target", id_col="ID", encoding=SEMEVAL_ENCODING)
-    return build_dataset(TableInput(SplitFiles(train=paths["train"], test=paths["test"]), spec), out_dir,
-                         BuildOptions(progress=progress))
+    return build_dataset(
+        TableInput(SplitFiles(train=paths["train"], test=paths["test"]), spec), out_dir, BuildOptions(progress=progress)
+    )
 
 
 def semeval_scores(gold: list[str], pred: list[str]) -> dict[str, float]:
@@ -54,8 +57,14 @@ def per_target_scores(gold: list[str], pred: list[str], targets: list[str]) -> d
     return out
 
 
-def run_stance_bench(data_dir: Path, work_dir: Path, *, progress: bool = True, n_jobs: int = 1,
-                     say: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
+def run_stance_bench(
+    data_dir: Path,
+    work_dir: Path,
+    *,
+    progress: bool = True,
+    n_jobs: int = 1,
+    say: Callable[[str], None] = lambda m: None,
+) -> dict[str, Any]:
     """Build, train with the default search, score test A. Returns the `stance.semeval2016` entry (fractions)."""
     from geostance.runtime.stance_component import predict_stance
     from geostance.train.data import load_task, stance_rows
@@ -86,8 +95,12 @@ def run_stance_bench(data_dir: Path, work_dir: Path, *, progress: bool = True, n
         "variant_scores": variant_scores,
         "selection_scores": meta.get("scores"),
         "search": meta.get("search"),
-        "param_grid": {k: [repr(v) if not isinstance(v, (str, int, float, type(None))) else v for v in vs]
-                       for k, vs in DEFAULT_GRID.items()},
-        "n_train": len(data.split("train")), "n_test": len(gold),
-        "train_seconds": round(train_seconds, 1), "seconds": round(time.monotonic() - started, 1),
+        "param_grid": {
+            k: [repr(v) if not isinstance(v, (str, int, float, type(None))) else v for v in vs]
+            for k, vs in DEFAULT_GRID.items()
+        },
+        "n_train": len(data.split("train")),
+        "n_test": len(gold),
+        "train_seconds": round(train_seconds, 1),
+        "seconds": round(time.monotonic() - started, 1),
     }

@@ -79,13 +79,18 @@ def import_annotated(drafts: list[Path], corpus: Corpus, schema: Schema) -> Anno
         article = corpus.load(article_id)
         units = split_units(article)
         if [u.text for u in units] != [p.text for p in doc.paragraphs]:
-            raise InputError(path, f"the text without markup differs from article {article_id!r}'s paragraphs, "
-                                   "so the annotations cannot be mapped onto its units")
+            raise InputError(
+                path,
+                f"the text without markup differs from article {article_id!r}'s paragraphs, "
+                "so the annotations cannot be mapped onto its units",
+            )
         for unit, para in zip(units, doc.paragraphs, strict=True):
-            decisions.append({
-                "unit_id": unit.unit_id,
-                "article_id": article.id,
-                "entities": [[s, e, label] for s, e, label in para.entities],
-                "cats": [category_name(t, label) for t, label in para.stance],
-            })
+            decisions.append(
+                {
+                    "unit_id": unit.unit_id,
+                    "article_id": article.id,
+                    "entities": [[s, e, label] for s, e, label in para.entities],
+                    "cats": [category_name(t, label) for t, label in para.stance],
+                }
+            )
     return AnnotatedImport(report, decisions)

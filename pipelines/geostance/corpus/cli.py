@@ -29,13 +29,17 @@ def import_cmd(
         for r in report.removals.get(article_id, []):
             console.print(f"[dim]{article_id}: removed {r['kind']}: {r['text'][:90]!r}[/dim]")
     for dup in report.duplicates:
-        console.print(f"[yellow]duplicate[/yellow] {dup['origin']} ({dup['id']}) has the same text as "
-                      f"{dup['duplicate_of']}: not imported")
+        console.print(
+            f"[yellow]duplicate[/yellow] {dup['origin']} ({dup['id']}) has the same text as "
+            f"{dup['duplicate_of']}: not imported"
+        )
     if not report.changed:
         console.print(f"Nothing to import: {len(report.unchanged)} article(s) already in the corpus, unchanged.")
     else:
-        console.print(f"Imported: {len(report.added)} added, {len(report.updated)} updated, "
-                      f"{len(report.unchanged)} unchanged, {len(report.duplicates)} duplicate(s).")
+        console.print(
+            f"Imported: {len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.duplicates)} duplicate(s)."
+        )
 
 
 @app.command("import-annotated")
@@ -53,8 +57,10 @@ def import_annotated_cmd(
     result = import_annotated(drafts, Corpus(corpus or corpus_dir()), load_schema(schema))
     atomic_write_jsonl(decisions, result.decisions)
     r = result.report
-    console.print(f"Imported: {len(r.added)} added, {len(r.updated)} updated, {len(r.unchanged)} unchanged, "
-                  f"{len(r.duplicates)} duplicate(s). {len(result.decisions)} unit decisions → {decisions}")
+    console.print(
+        f"Imported: {len(r.added)} added, {len(r.updated)} updated, {len(r.unchanged)} unchanged, "
+        f"{len(r.duplicates)} duplicate(s). {len(result.decisions)} unit decisions → {decisions}"
+    )
 
 
 @app.command("validate")

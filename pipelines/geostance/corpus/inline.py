@@ -26,8 +26,8 @@ class MarkupError(ValueError):
 @dataclass
 class InlineParagraph:
     text: str
-    entities: list[tuple[int, int, str]] = field(default_factory=list)   # offsets into `text`
-    stance: list[tuple[str, str]] = field(default_factory=list)          # (target, label)
+    entities: list[tuple[int, int, str]] = field(default_factory=list)  # offsets into `text`
+    stance: list[tuple[str, str]] = field(default_factory=list)  # (target, label)
 
 
 @dataclass
@@ -61,7 +61,9 @@ def _parse_paragraph(raw: str, line: int) -> InlineParagraph:
         length += len(before)
         surface = em.group(1)
         if surface != surface.strip():
-            raise MarkupError(f"entity {surface!r} has leading or trailing whitespace", line + raw[: em.start()].count("\n"))
+            raise MarkupError(
+                f"entity {surface!r} has leading or trailing whitespace", line + raw[: em.start()].count("\n")
+            )
         entities.append((length, length + len(surface), em.group(2)))
         out.append(surface)
         length += len(surface)

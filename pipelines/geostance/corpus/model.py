@@ -8,8 +8,19 @@ from typing import Any
 
 # Metadata keys an article file carries, in the order they are written.
 METADATA_KEYS = (
-    "id", "title", "outlet", "url", "author", "published", "language", "rights",
-    "synthetic", "genre", "topics", "source", "notes",
+    "id",
+    "title",
+    "outlet",
+    "url",
+    "author",
+    "published",
+    "language",
+    "rights",
+    "synthetic",
+    "genre",
+    "topics",
+    "source",
+    "notes",
 )
 
 
@@ -31,7 +42,7 @@ class Article:
     synthetic: bool = False
     genre: str | None = None
     topics: tuple[str, ...] = ()
-    source: str | None = None      # the raw file it was imported from, relative to corpus/
+    source: str | None = None  # the raw file it was imported from, relative to corpus/
     notes: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

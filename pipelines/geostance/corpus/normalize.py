@@ -29,7 +29,7 @@ _TRAILING_WS = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
 class Removal:
     """Something normalisation took out, kept for the import report."""
 
-    kind: str   # "boilerplate" or "pull-quote"
+    kind: str  # "boilerplate" or "pull-quote"
     text: str
 
 

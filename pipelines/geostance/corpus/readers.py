@@ -18,8 +18,14 @@ from geostance.errors import InputError
 from geostance.fields import check_id, check_scalar, check_text
 from geostance.jsonl import MAX_DEPTH, iter_json_objects, strings_and_depth
 
-SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
-                      ".htm": "html", ".jsonl": "jsonl"}
+SUPPORTED_SUFFIXES = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+}
 SIDECAR_SUFFIX = ".meta.yaml"
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 
@@ -29,7 +35,7 @@ class ReadArticle:
     """An article as read from a raw file, with where it came from and what normalisation removed."""
 
     article: Article
-    origin: str                      # "path" or "path:line"
+    origin: str  # "path" or "path:line"
     removals: list[Removal] = field(default_factory=list)
 
 
@@ -74,8 +80,9 @@ class FrontMatterLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed",
-                                              self.peek_event().start_mark)
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed", self.peek_event().start_mark
+            )
         return super().compose_node(parent, index)
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
@@ -84,21 +91,23 @@ class FrontMatterLoader(yaml.SafeLoader):
         except (ValueError, OverflowError, TypeError) as exc:
             reason = "too many digits" if "digits" in str(exc) else str(exc)
             shown = node.value if isinstance(node, yaml.ScalarNode) else node.tag
-            raise yaml.constructor.ConstructorError(None, None, f"cannot read {str(shown)[:40]!r}: {reason}",
-                                                    node.start_mark) from None
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {str(shown)[:40]!r}: {reason}", node.start_mark
+            ) from None
 
 
 def parse_yaml_mapping(text: str, path: Path, first_line: int) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=FrontMatterLoader) if text.strip() else {}
-    except yaml.reader.ReaderError as exc:   # a character YAML does not allow (a control character, ...)
-        line = first_line + text[:exc.position].count("\n")
-        raise InputError(path, f"bad front matter: character U+{exc.character:04X} is not allowed in YAML",
-                         line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a control character, ...)
+        line = first_line + text[: exc.position].count("\n")
+        raise InputError(
+            path, f"bad front matter: character U+{exc.character:04X} is not allowed in YAML", line
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
-        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())   # one line
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line
         raise InputError(path, f"bad front matter: {problem}", line) from None
     except RecursionError:
         raise InputError(path, "bad front matter: nested too deep", first_line) from None
@@ -124,8 +133,17 @@ def split_front_matter(raw: str, path: Path) -> tuple[dict[str, Any], str, int]:
     raise InputError(path, "front matter opened with '---' but never closed", 1)
 
 
-def build_article(meta: dict[str, Any], body: str, *, fallback_id: str, origin: str, path: Path,
-                  line: int | None, title_from_text: bool, source: str | None) -> ReadArticle:
+def build_article(
+    meta: dict[str, Any],
+    body: str,
+    *,
+    fallback_id: str,
+    origin: str,
+    path: Path,
+    line: int | None,
+    title_from_text: bool,
+    source: str | None,
+) -> ReadArticle:
     text, removals = strip_boilerplate(normalize_text(body))
     title = check_scalar(meta.get("title"), path, line, "title")
     if not title and title_from_text and text:
@@ -148,8 +166,11 @@ def build_article(meta: dict[str, Any], body: str, *, fallback_id: str, origin: 
     synthetic = meta.get("synthetic", False)
     if not isinstance(synthetic, bool):
         raise InputError(path, f"'synthetic' must be true or false, got {synthetic!r}", line)
-    known = {k: check_scalar(meta.get(k), path, line, k)
-             for k in METADATA_KEYS if k not in ("id", "title", "topics", "synthetic", "source")}
+    known = {
+        k: check_scalar(meta.get(k), path, line, k)
+        for k in METADATA_KEYS
+        if k not in ("id", "title", "topics", "synthetic", "source")
+    }
     extra = {k: v for k, v in meta.items() if k not in METADATA_KEYS}
     article = Article(
         id=article_id,
@@ -175,32 +196,62 @@ def read_plain_text(path: Path, source: str | None) -> list[ReadArticle]:
     sidecar = path.with_name(path.name[: -len(path.suffix)] + SIDECAR_SUFFIX)
     meta = parse_yaml_mapping(read_text_file(sidecar), sidecar, 1) if sidecar.is_file() else {}
     body = read_text_file(path)
-    return [build_article(meta, body, fallback_id=path.stem, origin=str(path), path=path, line=None,
-                          title_from_text=True, source=source)]
+    return [
+        build_article(
+            meta,
+            body,
+            fallback_id=path.stem,
+            origin=str(path),
+            path=path,
+            line=None,
+            title_from_text=True,
+            source=source,
+        )
+    ]
 
 
 def read_markdown(path: Path, source: str | None) -> list[ReadArticle]:
     meta, body, _ = split_front_matter(read_text_file(path), path)
-    return [build_article(meta, body, fallback_id=path.stem, origin=str(path), path=path, line=None,
-                          title_from_text=True, source=source)]
+    return [
+        build_article(
+            meta,
+            body,
+            fallback_id=path.stem,
+            origin=str(path),
+            path=path,
+            line=None,
+            title_from_text=True,
+            source=source,
+        )
+    ]
 
 
 def read_html(path: Path, source: str | None) -> list[ReadArticle]:
     import trafilatura
 
     html = read_text_file(path)
-    text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=False,
-                               favor_precision=True)
+    text = trafilatura.extract(
+        html, output_format="txt", include_comments=False, include_tables=False, favor_precision=True
+    )
     if not text or not text.strip():
         raise InputError(path, "no main text found in the HTML")
     doc = trafilatura.extract_metadata(html)
     meta: dict[str, Any] = {}
     if doc is not None:
-        meta = {"title": doc.title, "author": doc.author, "published": doc.date, "outlet": doc.sitename,
-                "url": doc.url}
+        meta = {"title": doc.title, "author": doc.author, "published": doc.date, "outlet": doc.sitename, "url": doc.url}
         meta = {k: v for k, v in meta.items() if v}
-    return [build_article(meta, text, fallback_id=meta.get("title") or path.stem, origin=str(path), path=path,
-                          line=None, title_from_text=False, source=source)]
+    return [
+        build_article(
+            meta,
+            text,
+            fallback_id=meta.get("title") or path.stem,
+            origin=str(path),
+            path=path,
+            line=None,
+            title_from_text=False,
+            source=source,
+        )
+    ]
 
 
 def read_jsonl(path: Path, source: str | None) -> list[ReadArticle]:
@@ -210,8 +261,18 @@ def read_jsonl(path: Path, source: str | None) -> list[ReadArticle]:
         if not isinstance(text, str) or not text.strip():
             raise InputError(path, "no text: each line needs a non-empty string field 'text'", lineno)
         fallback = str(row.get("title") or f"{path.stem}-{lineno}")
-        out.append(build_article(row, text, fallback_id=fallback, origin=f"{path}:{lineno}", path=path,
-                                 line=lineno, title_from_text=False, source=source))
+        out.append(
+            build_article(
+                row,
+                text,
+                fallback_id=fallback,
+                origin=f"{path}:{lineno}",
+                path=path,
+                line=lineno,
+                title_from_text=False,
+                source=source,
+            )
+        )
     if not out:
         raise InputError(path, "no articles: the file holds no JSON lines")
     return out
@@ -226,8 +287,9 @@ def read_source(path: Path, source: str | None = None) -> list[ReadArticle]:
         return []
     kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r}; expected one of "
-                               f"{sorted(SUPPORTED_SUFFIXES)}")
+        raise InputError(
+            path, f"unsupported file type {path.suffix or '(none)'!r}; expected one of {sorted(SUPPORTED_SUFFIXES)}"
+        )
     if not path.exists():
         raise InputError(path, "file not found")
     return READERS[kind](path, source)

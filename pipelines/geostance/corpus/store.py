@@ -36,8 +36,16 @@ def parse_article_file(path: Path) -> Article:
     if not meta:
         raise InputError(path, "article file has no front matter", 1)
     text = body[:-1] if body.endswith("\n") else body
-    read = build_article(meta, text, fallback_id=path.stem, origin=str(path), path=path, line=line,
-                         title_from_text=False, source=meta.get("source"))
+    read = build_article(
+        meta,
+        text,
+        fallback_id=path.stem,
+        origin=str(path),
+        path=path,
+        line=line,
+        title_from_text=False,
+        source=meta.get("source"),
+    )
     return read.article
 
 
@@ -70,8 +78,7 @@ class Corpus:
         return data.get("articles", {})
 
     def write_manifest(self, entries: dict[str, dict[str, Any]]) -> None:
-        atomic_write_json(self.manifest_path, {"version": MANIFEST_VERSION,
-                                               "articles": dict(sorted(entries.items()))})
+        atomic_write_json(self.manifest_path, {"version": MANIFEST_VERSION, "articles": dict(sorted(entries.items()))})
 
     def load(self, article_id: str) -> Article:
         return parse_article_file(self.article_path(article_id))
@@ -96,7 +103,7 @@ class ImportReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    duplicates: list[dict[str, str]] = field(default_factory=list)   # origin, id, duplicate_of
+    duplicates: list[dict[str, str]] = field(default_factory=list)  # origin, id, duplicate_of
     removals: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     @property
@@ -121,8 +128,11 @@ def _check_same_text(first: ReadArticle, again: ReadArticle) -> None:
     """Two inputs of one import with the same id must be the same article: otherwise the second would silently
     replace the first."""
     if again.article.sha256 != first.article.sha256:
-        raise InputError(again.origin, f"article id {again.article.id!r} is also the id of {first.origin}, whose "
-                                       "text differs; give each article its own id")
+        raise InputError(
+            again.origin,
+            f"article id {again.article.id!r} is also the id of {first.origin}, whose "
+            "text differs; give each article its own id",
+        )
 
 
 def import_sources(paths: list[Path], corpus: Corpus) -> ImportReport:
@@ -150,8 +160,7 @@ def import_sources(paths: list[Path], corpus: Corpus) -> ImportReport:
         owner = by_hash.get(h)
         if item.removals:
             report.removals[article.id] = [{"kind": r.kind, "text": r.text} for r in item.removals]
-        if owner == article.id and corpus.article_path(article.id).is_file() \
-                and corpus.load(article.id) == article:
+        if owner == article.id and corpus.article_path(article.id).is_file() and corpus.load(article.id) == article:
             report.unchanged.append(article.id)
             continue
         if owner is not None and owner != article.id:
@@ -213,7 +222,7 @@ def validate_corpus(corpus: Corpus) -> list[ValidationProblem]:
         # Sentence units need a spaCy pipeline per article; paragraphs and whole articles cover the offsets logic.
         for mode in (UnitMode.paragraph, UnitMode.article):
             for unit in split_units(article, mode):
-                if article.text[unit.start:unit.end] != unit.text:
+                if article.text[unit.start : unit.end] != unit.text:
                     problems.append(ValidationProblem(str(path), f"unit {unit.unit_id} does not round-trip"))
     if corpus.articles_dir.is_dir():
         for path in sorted(corpus.articles_dir.glob("*.md")):

@@ -31,17 +31,17 @@ SpanKey = tuple[int, int, str]
 class UnitVotes:
     unit_id: str
     annotators: list[str]
-    spans: dict[str, set[SpanKey]] = field(default_factory=dict)          # annotator → spans
-    stances: dict[str, dict[str, str]] = field(default_factory=dict)      # annotator → target → label
+    spans: dict[str, set[SpanKey]] = field(default_factory=dict)  # annotator → spans
+    stances: dict[str, dict[str, str]] = field(default_factory=dict)  # annotator → target → label
 
 
 @dataclass(frozen=True)
 class Decision:
     unit_id: str
-    kind: str                # "span" or "stance"
-    key: tuple               # (start, end, label) for spans, (target,) for stance
-    label: str | None        # stance label (None: no label); for spans the label is in the key
-    accept: bool             # spans: accept or reject
+    kind: str  # "span" or "stance"
+    key: tuple  # (start, end, label) for spans, (target,) for stance
+    label: str | None  # stance label (None: no label); for spans the label is in the key
+    accept: bool  # spans: accept or reject
     by: str
     note: str
     origin: str
@@ -58,29 +58,39 @@ class UnitGold:
 @dataclass
 class AdjudicationSummary:
     units: int = 0
-    counts: Counter = field(default_factory=Counter)     # rule → n
+    counts: Counter = field(default_factory=Counter)  # rule → n
     ties: list[dict[str, Any]] = field(default_factory=list)
     unused_decisions: list[str] = field(default_factory=list)
-    used: set[str] = field(default_factory=set)          # origins of the decisions that matched an item
+    used: set[str] = field(default_factory=set)  # origins of the decisions that matched an item
 
     def note_unused(self, decisions: dict[tuple, Decision]) -> None:
         self.unused_decisions = sorted(d.origin for d in decisions.values() if d.origin not in self.used)
 
     def build_info(self) -> dict[str, Any]:
         """The adjudication entry of build_info.json (the ties themselves are in adjudication.json)."""
-        return {"rules": dict(sorted(self.counts.items())), "ties": len(self.ties),
-                "unused_decisions": self.unused_decisions, "summary_markdown": self.markdown()}
+        return {
+            "rules": dict(sorted(self.counts.items())),
+            "ties": len(self.ties),
+            "unused_decisions": self.unused_decisions,
+            "summary_markdown": self.markdown(),
+        }
 
     def as_dict(self) -> dict[str, Any]:
-        return {"units": self.units, "rules": dict(sorted(self.counts.items())), "ties": self.ties,
-                "unused_decisions": self.unused_decisions}
+        return {
+            "units": self.units,
+            "rules": dict(sorted(self.counts.items())),
+            "ties": self.ties,
+            "unused_decisions": self.unused_decisions,
+        }
 
     def markdown(self) -> str:
         rules = ", ".join(f"{k}: {v}" for k, v in sorted(self.counts.items())) or "none"
-        text = (f"Gold by majority vote over {self.units} unit(s) (a span needs more than half of the unit's "
-                f"annotators; a stance the most votes among those who labelled the target); decisions in the "
-                f"adjudication file override. Items by rule: {rules}. Unresolved ties (left out, listed in "
-                f"`adjudication.json`): {len(self.ties)}.")
+        text = (
+            f"Gold by majority vote over {self.units} unit(s) (a span needs more than half of the unit's "
+            f"annotators; a stance the most votes among those who labelled the target); decisions in the "
+            f"adjudication file override. Items by rule: {rules}. Unresolved ties (left out, listed in "
+            f"`adjudication.json`): {len(self.ties)}."
+        )
         if self.unused_decisions:
             text += f" Decisions that matched nothing: {len(self.unused_decisions)}."
         return text
@@ -108,8 +118,9 @@ def adjudicate_unit(unit: UnitVotes, decisions: list[Decision], summary: Adjudic
     return UnitGold(unit.unit_id, spans, stances, span_provenance + stance_provenance)
 
 
-def _adjudicate_spans(unit: UnitVotes, decisions: list[Decision], summary: AdjudicationSummary
-                      ) -> tuple[list[SpanKey], list[dict[str, Any]]]:
+def _adjudicate_spans(
+    unit: UnitVotes, decisions: list[Decision], summary: AdjudicationSummary
+) -> tuple[list[SpanKey], list[dict[str, Any]]]:
     n = len(unit.annotators)
     gold: list[SpanKey] = []
     provenance: list[dict[str, Any]] = []
@@ -120,8 +131,15 @@ def _adjudicate_spans(unit: UnitVotes, decisions: list[Decision], summary: Adjud
     decided = {d.key: d for d in decisions}
     for span in sorted(set(proposed) | set(decided)):
         voters = proposed.get(span, [])
-        item = {"unit_id": unit.unit_id, "kind": "span", "start": span[0], "end": span[1], "label": span[2],
-                "votes": f"{len(voters)}/{n}", "by": sorted(voters)}
+        item = {
+            "unit_id": unit.unit_id,
+            "kind": "span",
+            "start": span[0],
+            "end": span[1],
+            "label": span[2],
+            "votes": f"{len(voters)}/{n}",
+            "by": sorted(voters),
+        }
         decision = decided.get(span)
         if decision is not None:
             summary.used.add(decision.origin)
@@ -145,8 +163,9 @@ def _adjudicate_spans(unit: UnitVotes, decisions: list[Decision], summary: Adjud
     return sorted(gold), provenance
 
 
-def _adjudicate_stances(unit: UnitVotes, decisions: list[Decision], summary: AdjudicationSummary
-                        ) -> tuple[dict[str, str], list[dict[str, Any]]]:
+def _adjudicate_stances(
+    unit: UnitVotes, decisions: list[Decision], summary: AdjudicationSummary
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
     gold: dict[str, str] = {}
     provenance: list[dict[str, Any]] = []
     decided = {d.key[0]: d for d in decisions}
@@ -160,8 +179,15 @@ def _adjudicate_stances(unit: UnitVotes, decisions: list[Decision], summary: Adj
             summary.counts["stance: adjudicated"] += 1
             if decision.label is not None:
                 gold[target] = decision.label
-            provenance.append({**item, "label": decision.label, "rule": f"adjudicated by {decision.by}",
-                               "note": decision.note, "gold": decision.label is not None})
+            provenance.append(
+                {
+                    **item,
+                    "label": decision.label,
+                    "rule": f"adjudicated by {decision.by}",
+                    "note": decision.note,
+                    "gold": decision.label is not None,
+                }
+            )
             continue
         counts = Counter(votes.values()).most_common()
         top, top_n = counts[0]
@@ -169,8 +195,9 @@ def _adjudicate_stances(unit: UnitVotes, decisions: list[Decision], summary: Adj
             tied = sorted(lab for lab, c in counts if c == top_n)
             summary.counts["stance: tie"] += 1
             summary.ties.append({**item, "rule": "tie", "tied": tied})
-            provenance.append({**item, "label": None, "rule": f"tie between {tied} (left out until decided)",
-                               "gold": False})
+            provenance.append(
+                {**item, "label": None, "rule": f"tie between {tied} (left out until decided)", "gold": False}
+            )
             continue
         rule = _rule(top_n, len(votes)) if top_n == len(votes) or len(votes) == 1 else "majority"
         summary.counts[f"stance: {rule}"] += 1
@@ -179,8 +206,9 @@ def _adjudicate_stances(unit: UnitVotes, decisions: list[Decision], summary: Adj
     return gold, provenance
 
 
-def adjudicate(units: Iterable[UnitVotes], decisions: dict[tuple, Decision] | None = None
-               ) -> tuple[list[UnitGold], AdjudicationSummary]:
+def adjudicate(
+    units: Iterable[UnitVotes], decisions: dict[tuple, Decision] | None = None
+) -> tuple[list[UnitGold], AdjudicationSummary]:
     decisions = decisions or {}
     by_unit = decisions_by_unit(decisions)
     summary = AdjudicationSummary()
@@ -201,8 +229,9 @@ def parse_decisions(lines: Iterable[str], path: str) -> dict[tuple, Decision]:
         note = check_scalar(obj.get("note"), path, n, "note") or ""
         if kind == "span":
             start, end, label = obj.get("start"), obj.get("end"), obj.get("label")
-            if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)) \
-                    or not isinstance(label, str):
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)) or not isinstance(
+                label, str
+            ):
                 raise InputError(path, "span decision needs integer 'start', 'end' and a string 'label'", n)
             accept = obj.get("accept")
             if not isinstance(accept, bool):

@@ -39,8 +39,9 @@ def _stance_matrix(units: Sequence[UnitVotes], annotators: list[str], target: st
     return [[u.stances.get(a, {}).get(target) if a in u.annotators else None for u in units] for a in annotators]
 
 
-def _pair_kappas(matrix: list[list[str | None]], annotators: list[str],
-                 pairs: list[Pair]) -> dict[Pair, tuple[float | None, int]]:
+def _pair_kappas(
+    matrix: list[list[str | None]], annotators: list[str], pairs: list[Pair]
+) -> dict[Pair, tuple[float | None, int]]:
     """Cohen's κ of each pair over the units both labelled, and how many units that is."""
     out = {}
     for a, b in pairs:
@@ -50,8 +51,12 @@ def _pair_kappas(matrix: list[list[str | None]], annotators: list[str],
     return out
 
 
-def _target_agreement(matrix: list[list[str | None]], annotators: list[str],
-                      kappas: dict[Pair, tuple[float | None, int]], stance_labels: Sequence[str]) -> dict[str, Any]:
+def _target_agreement(
+    matrix: list[list[str | None]],
+    annotators: list[str],
+    kappas: dict[Pair, tuple[float | None, int]],
+    stance_labels: Sequence[str],
+) -> dict[str, Any]:
     """One target's entry: pairwise κ, Fleiss' κ over the units everyone labelled, Krippendorff's α over all."""
     columns = list(zip(*matrix, strict=True))
     complete = [list(col) for col in columns if all(v is not None for v in col)]
@@ -67,8 +72,9 @@ def _target_agreement(matrix: list[list[str | None]], annotators: list[str],
     return entry
 
 
-def _pair_with_absent(units: Sequence[UnitVotes], pair: Pair, target: str,
-                      stance_labels: Sequence[str]) -> dict[str, Any]:
+def _pair_with_absent(
+    units: Sequence[UnitVotes], pair: Pair, target: str, stance_labels: Sequence[str]
+) -> dict[str, Any]:
     """Two annotators over every unit both annotated, "no label" counted as a category: κ and the confusion
     (rows: the first annotator, columns: the second)."""
     a, b = pair
@@ -76,12 +82,17 @@ def _pair_with_absent(units: Sequence[UnitVotes], pair: Pair, target: str,
     x = [u.stances.get(a, {}).get(target) or NO_LABEL for u in shared]
     y = [u.stances.get(b, {}).get(target) or NO_LABEL for u in shared]
     labels = [*stance_labels, NO_LABEL]
-    return {"kappa_with_no_label": _clean(cohen_kappa(x, y)), "units": len(shared), "labels": labels,
-            "confusion": confusion(x, y, labels).tolist()}
+    return {
+        "kappa_with_no_label": _clean(cohen_kappa(x, y)),
+        "units": len(shared),
+        "labels": labels,
+        "confusion": confusion(x, y, labels).tolist(),
+    }
 
 
-def _stance_disagreements(units: Sequence[UnitVotes], annotators: list[str], target: str,
-                          matrix: list[list[str | None]]) -> list[dict[str, Any]]:
+def _stance_disagreements(
+    units: Sequence[UnitVotes], annotators: list[str], target: str, matrix: list[list[str | None]]
+) -> list[dict[str, Any]]:
     out = []
     for j, u in enumerate(units):
         votes = {a: matrix[i][j] for i, a in enumerate(annotators) if a in u.annotators}
@@ -95,8 +106,9 @@ def _f1_or_none(tp: int, fp: int, fn: int, f1: float) -> float | None:
     return None if tp + fp + fn == 0 else f1
 
 
-def _pair_entity_agreement(units: Sequence[UnitVotes], pair: Pair,
-                           entity_labels: Sequence[str]) -> tuple[float | None, dict[str, Any]]:
+def _pair_entity_agreement(
+    units: Sequence[UnitVotes], pair: Pair, entity_labels: Sequence[str]
+) -> tuple[float | None, dict[str, Any]]:
     """Exact-span F1 of two annotators over the units both labelled, micro and per label (a as gold, b as
     predicted: a match is symmetric, so F1 does not depend on the order)."""
     a, b = pair
@@ -108,8 +120,12 @@ def _pair_entity_agreement(units: Sequence[UnitVotes], pair: Pair,
     for label in sorted(set(entity_labels) | set(counts.per_label)):
         s = counts.per_label.get(label)
         tp, fp, fn = (s.tp, s.fp, s.fn) if s is not None else (0, 0, 0)
-        per_label[label] = {"f1": _clean(_f1_or_none(tp, fp, fn, s.fscore if s is not None else 0.0)),
-                            "matches": tp, a: tp + fn, b: tp + fp}
+        per_label[label] = {
+            "f1": _clean(_f1_or_none(tp, fp, fn, s.fscore if s is not None else 0.0)),
+            "matches": tp,
+            a: tp + fn,
+            b: tp + fp,
+        }
     overlap = overlap_f1([u.spans.get(a, set()) for u in shared], [u.spans.get(b, set()) for u in shared])
     for label, scores in overlap.items():
         if label in per_label:
@@ -128,13 +144,27 @@ def _span_disagreements(units: Sequence[UnitVotes]) -> list[dict[str, Any]]:
         for span in sorted(all_spans):
             marked = sorted(a for a in u.annotators if span in u.spans.get(a, set()))
             if len(marked) != len(u.annotators):
-                out.append({"unit_id": u.unit_id, "kind": "span", "start": span[0], "end": span[1],
-                            "label": span[2], "marked_by": marked, "not_by": sorted(set(u.annotators) - set(marked))})
+                out.append(
+                    {
+                        "unit_id": u.unit_id,
+                        "kind": "span",
+                        "start": span[0],
+                        "end": span[1],
+                        "label": span[2],
+                        "marked_by": marked,
+                        "not_by": sorted(set(u.annotators) - set(marked)),
+                    }
+                )
     return out
 
 
-def compute_agreement(units: Sequence[UnitVotes], annotators: Sequence[str], targets: Sequence[str],
-                      stance_labels: Sequence[str], entity_labels: Sequence[str]) -> dict[str, Any]:
+def compute_agreement(
+    units: Sequence[UnitVotes],
+    annotators: Sequence[str],
+    targets: Sequence[str],
+    stance_labels: Sequence[str],
+    entity_labels: Sequence[str],
+) -> dict[str, Any]:
     """Stance agreement per target, entity agreement per pair of annotators, and the disagreements to review."""
     names = sorted(annotators)
     pairs = list(combinations(names, 2))
@@ -161,9 +191,10 @@ def compute_agreement(units: Sequence[UnitVotes], annotators: Sequence[str], tar
         "units_multi_annotated": sum(len(u.annotators) >= 2 for u in units),
         "stance": stance,
         "entities": entities,
-        "pairwise": {"stance_mean_kappa": {_pair_key(p): _clean(sum(v) / len(v)) if v else None
-                                           for p, v in pair_kappas.items()},
-                     "entity_micro_f1": {_pair_key(p): _clean(v) for p, v in pair_f1.items()}},
+        "pairwise": {
+            "stance_mean_kappa": {_pair_key(p): _clean(sum(v) / len(v)) if v else None for p, v in pair_kappas.items()},
+            "entity_micro_f1": {_pair_key(p): _clean(v) for p, v in pair_f1.items()},
+        },
         "disagreements": disagreements + _span_disagreements(units),
     }
 
@@ -173,31 +204,48 @@ def _fmt(x: float | None) -> str:
 
 
 def agreement_markdown(result: dict[str, Any], max_listed: int = 200) -> str:
-    lines = ["# Inter-annotator agreement", "",
-             f"Annotators: {', '.join(result['annotators'])}. Units: {result['units']} "
-             f"({result['units_multi_annotated']} labelled by two or more).", "", "## Stance (per target)", "",
-             "| target | units | Cohen's κ (2 annotators) | Fleiss' κ (units) | Krippendorff's α |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "# Inter-annotator agreement",
+        "",
+        f"Annotators: {', '.join(result['annotators'])}. Units: {result['units']} "
+        f"({result['units_multi_annotated']} labelled by two or more).",
+        "",
+        "## Stance (per target)",
+        "",
+        "| target | units | Cohen's κ (2 annotators) | Fleiss' κ (units) | Krippendorff's α |",
+        "|---|---|---|---|---|",
+    ]
     for target, e in result["stance"].items():
-        lines.append(f"| {target} | {e['units_labelled']} | {_fmt(e.get('cohen_kappa'))} | "
-                     f"{_fmt(e['fleiss_kappa'])} ({e['fleiss_units']}) | {_fmt(e['krippendorff_alpha'])} |")
+        lines.append(
+            f"| {target} | {e['units_labelled']} | {_fmt(e.get('cohen_kappa'))} | "
+            f"{_fmt(e['fleiss_kappa'])} ({e['fleiss_units']}) | {_fmt(e['krippendorff_alpha'])} |"
+        )
     lines += _no_label_lines(result)
     lines += ["", "## Entities: pairwise span F1 (exact / overlapping)", ""]
     for pair, e in result["entities"].items():
         labels = e["per_label"]
-        lines.append(f"**{pair.replace('|', ' vs ')}**: micro F1 {_fmt(e['micro_f1'])} / "
-                     f"{_fmt(e.get('overlap_micro_f1'))}; " +
-                     ", ".join(f"{lab} {_fmt(v['f1'])} / {_fmt(v.get('overlap_f1'))}" for lab, v in labels.items()
-                               if v["f1"] is not None))
+        lines.append(
+            f"**{pair.replace('|', ' vs ')}**: micro F1 {_fmt(e['micro_f1'])} / "
+            f"{_fmt(e.get('overlap_micro_f1'))}; "
+            + ", ".join(
+                f"{lab} {_fmt(v['f1'])} / {_fmt(v.get('overlap_f1'))}"
+                for lab, v in labels.items()
+                if v["f1"] is not None
+            )
+        )
     dis = result["disagreements"]
     lines += ["", f"## Disagreements to review ({len(dis)})", ""]
     for d in dis[:max_listed]:
         if d["kind"] == "stance":
-            lines.append(f"- `{d['unit_id']}` stance `{d['target']}`: " +
-                         ", ".join(f"{a}={v or '—'}" for a, v in d["votes"].items()))
+            lines.append(
+                f"- `{d['unit_id']}` stance `{d['target']}`: "
+                + ", ".join(f"{a}={v or '—'}" for a, v in d["votes"].items())
+            )
         else:
-            lines.append(f"- `{d['unit_id']}` span {d['start']}–{d['end']} {d['label']}: marked by "
-                         f"{', '.join(d['marked_by'])}; not by {', '.join(d['not_by'])}")
+            lines.append(
+                f"- `{d['unit_id']}` span {d['start']}–{d['end']} {d['label']}: marked by "
+                f"{', '.join(d['marked_by'])}; not by {', '.join(d['not_by'])}"
+            )
     if len(dis) > max_listed:
         lines.append(f"- … and {len(dis) - max_listed} more in `agreement.json`.")
     return "\n".join(lines) + "\n"
@@ -209,24 +257,34 @@ def _no_label_lines(result: dict[str, Any]) -> list[str]:
     if not entries:
         return []
     first, second = result["annotators"]
-    lines = ["", f"### Every shared unit, \"no label\" as a category (rows {first}, columns {second})", ""]
+    lines = ["", f'### Every shared unit, "no label" as a category (rows {first}, columns {second})', ""]
     for target, e in entries.items():
-        lines += [f"**{target}**: κ {_fmt(e['kappa_with_no_label'])} over {e['units']} units", "",
-                  "| | " + " | ".join(e["labels"]) + " |", "|---" * (len(e["labels"]) + 1) + "|"]
-        lines += [f"| {label} | " + " | ".join(str(v) for v in row) + " |"
-                  for label, row in zip(e["labels"], e["confusion"], strict=True)]
+        lines += [
+            f"**{target}**: κ {_fmt(e['kappa_with_no_label'])} over {e['units']} units",
+            "",
+            "| | " + " | ".join(e["labels"]) + " |",
+            "|---" * (len(e["labels"]) + 1) + "|",
+        ]
+        lines += [
+            f"| {label} | " + " | ".join(str(v) for v in row) + " |"
+            for label, row in zip(e["labels"], e["confusion"], strict=True)
+        ]
         lines.append("")
     return lines
 
 
 def agreement_summary_markdown(result: dict[str, Any]) -> str:
-    parts = [f"{t}: κ/α {_fmt(e.get('cohen_kappa', e['fleiss_kappa']))}/{_fmt(e['krippendorff_alpha'])}"
-             for t, e in result["stance"].items()]
+    parts = [
+        f"{t}: κ/α {_fmt(e.get('cohen_kappa', e['fleiss_kappa']))}/{_fmt(e['krippendorff_alpha'])}"
+        for t, e in result["stance"].items()
+    ]
     f1s = [e["micro_f1"] for e in result["entities"].values() if e["micro_f1"] is not None]
     ent = f"mean pairwise exact-span F1 {_fmt(sum(f1s) / len(f1s))}" if f1s else "entity F1 n/a"
-    return (f"{len(result['annotators'])} annotators over {result['units_multi_annotated']} shared unit(s). "
-            f"Stance {'; '.join(parts)}. Entities: {ent}. {len(result['disagreements'])} disagreement(s) "
-            "listed in `agreement.md`.")
+    return (
+        f"{len(result['annotators'])} annotators over {result['units_multi_annotated']} shared unit(s). "
+        f"Stance {'; '.join(parts)}. Entities: {ent}. {len(result['disagreements'])} disagreement(s) "
+        "listed in `agreement.md`."
+    )
 
 
 def agreement_heatmap_png(result: dict[str, Any]) -> bytes:
@@ -240,8 +298,10 @@ def agreement_heatmap_png(result: dict[str, Any]) -> bytes:
     names = result["annotators"]
     n = len(names)
     fig, axes = plt.subplots(1, 2, figsize=(4 + 1.2 * n, 2.5 + 0.5 * n))
-    for ax, key, title in ((axes[0], "stance_mean_kappa", "stance: mean Cohen's κ"),
-                           (axes[1], "entity_micro_f1", "entities: exact-span F1")):
+    for ax, key, title in (
+        (axes[0], "stance_mean_kappa", "stance: mean Cohen's κ"),
+        (axes[1], "entity_micro_f1", "entities: exact-span F1"),
+    ):
         mat = np.full((n, n), np.nan)
         for i in range(n):
             mat[i, i] = 1.0
@@ -256,8 +316,15 @@ def agreement_heatmap_png(result: dict[str, Any]) -> bytes:
         ax.set_title(title, fontsize=9)
         for i in range(n):
             for j in range(n):
-                ax.text(j, i, "n/a" if np.isnan(mat[i, j]) else f"{mat[i, j]:.2f}", ha="center", va="center",
-                        color="white", fontsize=8)
+                ax.text(
+                    j,
+                    i,
+                    "n/a" if np.isnan(mat[i, j]) else f"{mat[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    color="white",
+                    fontsize=8,
+                )
         fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
     buf = io.BytesIO()

@@ -35,9 +35,9 @@ from geostance.errors import InputError
 class AlignPolicy(StrEnum):
     """What happens to a span whose edges fall inside tokens."""
 
-    expand = "expand"      # grow to the smallest token run that covers it
+    expand = "expand"  # grow to the smallest token run that covers it
     contract = "contract"  # shrink to the largest token run inside it (dropped when none)
-    drop = "drop"          # drop it
+    drop = "drop"  # drop it
 
     @property
     def alignment_mode(self) -> str:
@@ -55,23 +55,31 @@ class AlignmentReport:
     spans_in: int = 0
     spans_exact: int = 0
     spans_kept: int = 0
-    counts: Counter = field(default_factory=Counter)            # (kind, action) → n
+    counts: Counter = field(default_factory=Counter)  # (kind, action) → n
     items: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, kind: str, action: str, record: NerRecord, span: RawSpan, reason: str,
-            new: tuple[int, int] | None = None) -> None:
+    def add(
+        self, kind: str, action: str, record: NerRecord, span: RawSpan, reason: str, new: tuple[int, int] | None = None
+    ) -> None:
         self.counts[(kind, action)] += 1
         text = record.text
         start, end = span.start, span.end
         item: dict[str, Any] = {
-            "kind": kind, "action": action, "id": record.id, "unit_id": record.unit_id, "origin": record.origin,
-            "start": start, "end": end, "label": span.label, "reason": reason,
+            "kind": kind,
+            "action": action,
+            "id": record.id,
+            "unit_id": record.unit_id,
+            "origin": record.origin,
+            "start": start,
+            "end": end,
+            "label": span.label,
+            "reason": reason,
         }
         if _is_offset(start) and _is_offset(end) and 0 <= start <= end <= len(text):
             item["text"] = text[start:end]
         if new is not None:
             item["new_start"], item["new_end"] = new
-            item["new_text"] = text[new[0]:new[1]]
+            item["new_text"] = text[new[0] : new[1]]
         self.items.append(item)
 
     @property
@@ -83,11 +91,17 @@ class AlignmentReport:
         by_kind: dict[str, dict[str, int]] = {}
         for (kind, action), n in sorted(self.counts.items()):
             by_kind.setdefault(kind, {})[action] = n
-        return {"policy": self.policy, "units": self.units, "tokens": self.tokens, "spans_in": self.spans_in,
-                "spans_exact": self.spans_exact, "spans_kept": self.spans_kept,
-                "spans_adjusted": sum(n for (_, a), n in self.counts.items() if a != "dropped"),
-                "spans_dropped": sum(n for (_, a), n in self.counts.items() if a == "dropped"),
-                "issues": by_kind}
+        return {
+            "policy": self.policy,
+            "units": self.units,
+            "tokens": self.tokens,
+            "spans_in": self.spans_in,
+            "spans_exact": self.spans_exact,
+            "spans_kept": self.spans_kept,
+            "spans_adjusted": sum(n for (_, a), n in self.counts.items() if a != "dropped"),
+            "spans_dropped": sum(n for (_, a), n in self.counts.items() if a == "dropped"),
+            "issues": by_kind,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.summary(), "items": self.items}
@@ -132,8 +146,9 @@ def _is_offset(value: Any) -> bool:
 class Aligner:
     """Aligns batches of `NerRecord`s (tokenised together by `tokenizer.pipe`) and counts into `report`."""
 
-    def __init__(self, tokenizer: Any, entity_labels: Sequence[str], policy: AlignPolicy,
-                 report: AlignmentReport) -> None:
+    def __init__(
+        self, tokenizer: Any, entity_labels: Sequence[str], policy: AlignPolicy, report: AlignmentReport
+    ) -> None:
         self.tokenizer = tokenizer
         self.label_ids = {name: i for i, name in enumerate(entity_labels)}
         self.labels = list(entity_labels)
@@ -162,7 +177,7 @@ class Aligner:
         from spacy.attrs import IDX, IS_SPACE, LENGTH
 
         # Token offsets as plain ints, read in one call: cheaper than a Token object per token.
-        idx, length, space = (doc.to_array([IDX, LENGTH, IS_SPACE]).T.tolist() if len(doc) else ([], [], []))
+        idx, length, space = doc.to_array([IDX, LENGTH, IS_SPACE]).T.tolist() if len(doc) else ([], [], [])
         tokens = _Tokens(idx, [i + n for i, n in zip(idx, length, strict=True)], space)
         candidates = []
         for order, span in enumerate(record.spans):
@@ -175,7 +190,7 @@ class Aligner:
         spans = []
         for first, last, label_id in kept:
             tags[first] = 1 + 2 * label_id
-            tags[first + 1:last + 1] = [2 + 2 * label_id] * (last - first)
+            tags[first + 1 : last + 1] = [2 + 2 * label_id] * (last - first)
             spans.append((tokens.starts[first], tokens.ends[last], label_id))
         self.report.units += 1
         self.report.tokens += len(doc)
@@ -183,8 +198,7 @@ class Aligner:
         text = record.text
         return AlignedUnit([text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)], tags, spans)
 
-    def _candidate(self, record: NerRecord, doc: Any, tokens: _Tokens, span: RawSpan, order: int
-                   ) -> _Candidate | None:
+    def _candidate(self, record: NerRecord, doc: Any, tokens: _Tokens, span: RawSpan, order: int) -> _Candidate | None:
         """Rules 1-4 of the module docstring for one span: its token run, or None when dropped (and reported)."""
         report, text = self.report, record.text
         start, end, label = span.start, span.end, span.label
@@ -202,8 +216,9 @@ class Aligner:
         trimmed = surface != stripped
         if trimmed:
             if self.policy is AlignPolicy.drop:
-                report.add("whitespace", "dropped", record, span,
-                           "span has leading or trailing whitespace (policy drop)")
+                report.add(
+                    "whitespace", "dropped", record, span, "span has leading or trailing whitespace (policy drop)"
+                )
                 return None
             start += len(surface) - len(surface.lstrip())
             end = start + len(stripped)
@@ -218,8 +233,9 @@ class Aligner:
         while last >= first and tokens.spaces[last]:
             last -= 1
         if first > last:
-            report.add("no_token", "dropped", record, span,
-                       f"no whole token inside the span (policy {self.policy.value})")
+            report.add(
+                "no_token", "dropped", record, span, f"no whole token inside the span (policy {self.policy.value})"
+            )
             return None
         new = (tokens.starts[first], tokens.ends[last])
         adjustment: tuple[str, str, str, tuple[int, int]] | None = None
@@ -230,8 +246,9 @@ class Aligner:
             adjustment = ("whitespace", "trimmed", "span has leading or trailing whitespace", new)
         return _Candidate(first, last, self.label_ids[label], order, span, adjustment)
 
-    def _resolve_overlaps(self, record: NerRecord, tokens: _Tokens, candidates: list[_Candidate]
-                          ) -> list[tuple[int, int, int]]:
+    def _resolve_overlaps(
+        self, record: NerRecord, tokens: _Tokens, candidates: list[_Candidate]
+    ) -> list[tuple[int, int, int]]:
         """Rule 5: (first token, last token, label id) of the kept spans, sorted; the others are reported."""
         kept: list[tuple[int, int, int]] = []
         seen: set[tuple[int, int, int]] = set()
@@ -242,13 +259,18 @@ class Aligner:
                 self.report.add("duplicate", "dropped", record, c.span, "the same span twice")
                 continue
             seen.add(key)
-            if any(taken[c.first:c.last + 1]):
+            if any(taken[c.first : c.last + 1]):
                 other = next(k for k in kept if k[0] <= c.last and c.first <= k[1])
-                winner = record.text[tokens.starts[other[0]]:tokens.ends[other[1]]]
-                self.report.add("overlap", "dropped", record, c.span,
-                                f"overlaps a longer or earlier span {winner!r} ({self.labels[other[2]]})")
+                winner = record.text[tokens.starts[other[0]] : tokens.ends[other[1]]]
+                self.report.add(
+                    "overlap",
+                    "dropped",
+                    record,
+                    c.span,
+                    f"overlaps a longer or earlier span {winner!r} ({self.labels[other[2]]})",
+                )
                 continue
-            taken[c.first:c.last + 1] = [True] * (c.last - c.first + 1)
+            taken[c.first : c.last + 1] = [True] * (c.last - c.first + 1)
             kept.append((c.first, c.last, c.label_id))
             if c.adjustment is None:
                 self.report.spans_exact += 1

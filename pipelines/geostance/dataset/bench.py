@@ -20,13 +20,56 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-_SUBJECTS = [("Kim Jong Un", "PERSON"), ("Vladimir Putin", "PERSON"), ("the Kremlin", "ORG"), ("NATO", "ORG"),
-             ("Pyongyang", "GPE"), ("South Korea", "GPE"), ("the United Nations", "ORG"), ("Japan", "GPE")]
-_PLACES = [("the Korean Peninsula", "LOC"), ("Vostochny Cosmodrome", "FAC"), ("Moscow", "GPE"),
-           ("the Sea of Japan", "LOC"), ("Seoul", "GPE")]
+_SUBJECTS = [
+    ("Kim Jong Un", "PERSON"),
+    ("Vladimir Putin", "PERSON"),
+    ("the Kremlin", "ORG"),
+    ("NATO", "ORG"),
+    ("Pyongyang", "GPE"),
+    ("South Korea", "GPE"),
+    ("the United Nations", "ORG"),
+    ("Japan", "GPE"),
+]
+_PLACES = [
+    ("the Korean Peninsula", "LOC"),
+    ("Vostochny Cosmodrome", "FAC"),
+    ("Moscow", "GPE"),
+    ("the Sea of Japan", "LOC"),
+    ("Seoul", "GPE"),
+]
 _EVENTS = [("Ulchi Freedom Shield", "EVENT"), ("the Korean War", "EVENT")]
-_SYLLABLES = ["ka", "ro", "mi", "tan", "vel", "os", "dri", "pu", "le", "sha", "gor", "ni", "bel", "tra", "us",
-              "con", "fer", "ed", "ly", "ment", "ist", "al", "ve", "ba", "zo", "kre", "in", "mar", "sen", "to"]
+_SYLLABLES = [
+    "ka",
+    "ro",
+    "mi",
+    "tan",
+    "vel",
+    "os",
+    "dri",
+    "pu",
+    "le",
+    "sha",
+    "gor",
+    "ni",
+    "bel",
+    "tra",
+    "us",
+    "con",
+    "fer",
+    "ed",
+    "ly",
+    "ment",
+    "ist",
+    "al",
+    "ve",
+    "ba",
+    "zo",
+    "kre",
+    "in",
+    "mar",
+    "sen",
+    "to",
+]
 _PUNCT = [",", ".", ";", " (", ")", ":", "'s", "-"]
 
 
@@ -52,8 +95,10 @@ def _filler(rng: random.Random, vocab: list[str], n_words: int) -> str:
 _CATS = ["alliance:FAVOR", "alliance:AGAINST", "sanctions:NONE", "trilateral:FAVOR", "sanctions:AGAINST"]
 
 
-_REPEATED = ("officials said on Tuesday that the talks, which lasted three hours, covered trade, security and "
-             "energy, while analysts in Washington warned that sanctions were being evaded at scale")
+_REPEATED = (
+    "officials said on Tuesday that the talks, which lasted three hours, covered trade, security and "
+    "energy, while analysts in Washington warned that sanctions were being evaded at scale"
+)
 
 
 def synthetic_rows(n_units: int, seed: int = 7, repetitive: bool = False) -> list[dict[str, Any]]:
@@ -75,8 +120,16 @@ def synthetic_rows(n_units: int, seed: int = 7, repetitive: bool = False) -> lis
         filler = _REPEATED if repetitive else _filler(rng, vocab, 40)
         text = "".join(parts) + f" as unit {i} notes 🙂: " + filler + "."
         article = f"bench-{i // 20:05d}"
-        rows.append({"id": i, "text": text, "entities": spans, "cats": [rng.choice(_CATS)],
-                     "article_id": article, "unit_id": f"{article}:p{i % 20:03d}"})
+        rows.append(
+            {
+                "id": i,
+                "text": text,
+                "entities": spans,
+                "cats": [rng.choice(_CATS)],
+                "article_id": article,
+                "unit_id": f"{article}:p{i % 20:03d}",
+            }
+        )
     return rows
 
 
@@ -156,7 +209,7 @@ def bench_build(n_units: int, repetitive: bool = False) -> dict[str, Any]:
             tokenise.tokens = n  # type: ignore[attr-defined]
 
         tok_s, tok_mem = _measure(tokenise)
-        texts.clear()      # the build reads its own copy from the file
+        texts.clear()  # the build reads its own copy from the file
         gc.collect()
         out = Path(tmp) / "dataset"
         result: dict[str, Any] = {}

@@ -35,7 +35,7 @@ DEFAULT_BATCH = 2000
 @dataclass
 class BuildOptions:
     policy: AlignPolicy = AlignPolicy.expand
-    strict: bool = False           # fail unless every span is taken exactly as given and nothing was repaired
+    strict: bool = False  # fail unless every span is taken exactly as given and nothing was repaired
     ratios: dict[str, float] = field(default_factory=lambda: parse_ratios(DEFAULT_SPLIT_RATIOS))
     seed: str = DEFAULT_SEED
     batch_size: int = DEFAULT_BATCH
@@ -55,9 +55,21 @@ class BuildResult:
 def fingerprint(data: DatasetInput, options: BuildOptions) -> str:
     """sha256 over every input's bytes, the schema, the policy and the reader settings."""
     h = hashlib.sha256()
-    h.update(json.dumps({"builder": BUILDER_VERSION, "kind": data.kind, "policy": options.policy.value,
-                         "strict": options.strict, "ratios": options.ratios, "seed": options.seed,
-                         "settings": data.settings}, sort_keys=True, default=str).encode())
+    h.update(
+        json.dumps(
+            {
+                "builder": BUILDER_VERSION,
+                "kind": data.kind,
+                "policy": options.policy.value,
+                "strict": options.strict,
+                "ratios": options.ratios,
+                "seed": options.seed,
+                "settings": data.settings,
+            },
+            sort_keys=True,
+            default=str,
+        ).encode()
+    )
     h.update(data.schema_text.encode())
     files: list[Path] = []
     for p in data.inputs:
@@ -141,11 +153,18 @@ class _NerRows(_TaskRows):
         units = self.aligner.align(records)
         for unit in units:
             label_counts.update(self.labels[label] for *_, label in unit.spans)
-        return {"id": [r.id for r in records], "article_id": [r.article_id for r in records],
-                "unit_id": [r.unit_id for r in records], "text": [r.text for r in records],
-                "tokens": [u.tokens for u in units], "ner_tags": [u.tags for u in units],
-                "spans": [{"start": [s[0] for s in u.spans], "end": [s[1] for s in u.spans],
-                           "label": [s[2] for s in u.spans]} for u in units]}
+        return {
+            "id": [r.id for r in records],
+            "article_id": [r.article_id for r in records],
+            "unit_id": [r.unit_id for r in records],
+            "text": [r.text for r in records],
+            "tokens": [u.tokens for u in units],
+            "ner_tags": [u.tags for u in units],
+            "spans": [
+                {"start": [s[0] for s in u.spans], "end": [s[1] for s in u.spans], "label": [s[2] for s in u.spans]}
+                for u in units
+            ],
+        }
 
 
 class _StanceRows(_TaskRows):
@@ -158,14 +177,20 @@ class _StanceRows(_TaskRows):
             if r.label not in self.label_ids:
                 raise InputError(r.origin, f"stance label {r.label!r} is not one of {list(self.label_ids)}")
         label_counts.update(r.label for r in records)
-        return {"id": [r.id for r in records], "article_id": [r.article_id for r in records],
-                "unit_id": [r.unit_id for r in records], "text": [r.text for r in records],
-                "target": [r.target for r in records], "proposition": [r.proposition for r in records],
-                "label": [self.label_ids[r.label] for r in records]}
+        return {
+            "id": [r.id for r in records],
+            "article_id": [r.article_id for r in records],
+            "unit_id": [r.unit_id for r in records],
+            "text": [r.text for r in records],
+            "target": [r.target for r in records],
+            "proposition": [r.proposition for r in records],
+            "label": [self.label_ids[r.label] for r in records],
+        }
 
 
-def _rows_by_task(data: DatasetInput, stage: Path, options: BuildOptions, report: AlignmentReport
-                  ) -> dict[str, _TaskRows]:
+def _rows_by_task(
+    data: DatasetInput, stage: Path, options: BuildOptions, report: AlignmentReport
+) -> dict[str, _TaskRows]:
     tasks: dict[str, _TaskRows] = {}
     if data.entity_labels is not None:
         aligner = Aligner(blank_tokenizer(), data.entity_labels, options.policy, report)
@@ -175,8 +200,7 @@ def _rows_by_task(data: DatasetInput, stage: Path, options: BuildOptions, report
     return tasks
 
 
-def _route(records: Iterable[NerRecord | StanceRecord], tasks: dict[str, _TaskRows],
-           assign: SplitAssigner) -> None:
+def _route(records: Iterable[NerRecord | StanceRecord], tasks: dict[str, _TaskRows], assign: SplitAssigner) -> None:
     """Each record to its task and split, once."""
     once = _OncePerUnit()
     for record in records:
@@ -204,10 +228,14 @@ def _with_progress(records: Iterator[Any], shown: bool) -> Iterator[Any]:
 def _refuse_changes(report: AlignmentReport, summary: InputSummary) -> None:
     """`--strict`: the build fails unless every span was taken exactly as given and the reader repaired nothing."""
     if report.problems or summary.read_issues:
-        first = [f"{i.get('origin')}: {i['kind']} {i.get('label')!r} {i.get('text', '')!r}: {i['reason']}"
-                 for i in report.items[:5]] + summary.read_issues[:5]
-        raise GeostanceError(f"--strict: {report.problems} span(s) not taken exactly as given and "
-                             f"{len(summary.read_issues)} input repair(s); first: " + "; ".join(first))
+        first = [
+            f"{i.get('origin')}: {i['kind']} {i.get('label')!r} {i.get('text', '')!r}: {i['reason']}"
+            for i in report.items[:5]
+        ] + summary.read_issues[:5]
+        raise GeostanceError(
+            f"--strict: {report.problems} span(s) not taken exactly as given and "
+            f"{len(summary.read_issues)} input repair(s); first: " + "; ".join(first)
+        )
 
 
 def _up_to_date(out_dir: Path, fp: str) -> BuildResult | None:
@@ -220,7 +248,7 @@ def _up_to_date(out_dir: Path, fp: str) -> BuildResult | None:
         return None
     if old.get("fingerprint") != fp:
         return None
-    info_path.touch()   # newer than its inputs again, so make sees the dataset as up to date
+    info_path.touch()  # newer than its inputs again, so make sees the dataset as up to date
     return BuildResult(out_dir, fp, old.get("counts", {}), old.get("alignment", {}), skipped=True)
 
 
@@ -228,7 +256,7 @@ def build_dataset(data: DatasetInput, out_dir: str | Path, options: BuildOptions
     """Build (or, when the fingerprint matches the existing build, skip) the dataset at `out_dir`."""
     options = options or BuildOptions()
     out_dir = Path(out_dir)
-    recover_dir(out_dir)   # a build killed mid-swap left the previous dataset aside: bring it back first
+    recover_dir(out_dir)  # a build killed mid-swap left the previous dataset aside: bring it back first
     fp = fingerprint(data, options)
     skipped = None if options.force else _up_to_date(out_dir, fp)
     if skipped is not None:
@@ -240,8 +268,11 @@ def build_dataset(data: DatasetInput, out_dir: str | Path, options: BuildOptions
         summary = data.summary()
         if options.strict:
             _refuse_changes(report, summary)
-        counts = {task: {s: rows.splits[s].count for s in SPLITS if s in rows.splits}
-                  for task, rows in tasks.items() if rows.splits}
+        counts = {
+            task: {s: rows.splits[s].count for s in SPLITS if s in rows.splits}
+            for task, rows in tasks.items()
+            if rows.splits
+        }
         if not counts:
             raise GeostanceError(f"no examples found in {', '.join(map(str, data.inputs)) or 'the input'}")
         for task in counts:
@@ -251,22 +282,40 @@ def build_dataset(data: DatasetInput, out_dir: str | Path, options: BuildOptions
     return BuildResult(out_dir, fp, counts, report.summary())
 
 
-def _build_info(data: DatasetInput, options: BuildOptions, fp: str, counts: dict[str, dict[str, int]],
-                tasks: dict[str, _TaskRows], report: AlignmentReport, summary: InputSummary
-                ) -> dict[str, Any]:
-    label_distribution = {task: {s: dict(sorted(tasks[task].label_counts[s].items())) for s in per_split}
-                          for task, per_split in counts.items()}
+def _build_info(
+    data: DatasetInput,
+    options: BuildOptions,
+    fp: str,
+    counts: dict[str, dict[str, int]],
+    tasks: dict[str, _TaskRows],
+    report: AlignmentReport,
+    summary: InputSummary,
+) -> dict[str, Any]:
+    label_distribution = {
+        task: {s: dict(sorted(tasks[task].label_counts[s].items())) for s in per_split}
+        for task, per_split in counts.items()
+    }
     return {
-        "fingerprint": fp, "builder_version": BUILDER_VERSION, "source": data.kind,
-        "inputs": [str(p) for p in data.inputs], "policy": options.policy.value, "strict": options.strict,
-        "split_ratios": options.ratios, "seed": options.seed, "settings": data.settings,
-        "counts": counts, "label_distribution": label_distribution, "alignment": report.summary(),
-        "read_issues": len(summary.read_issues), **summary.info,
+        "fingerprint": fp,
+        "builder_version": BUILDER_VERSION,
+        "source": data.kind,
+        "inputs": [str(p) for p in data.inputs],
+        "policy": options.policy.value,
+        "strict": options.strict,
+        "split_ratios": options.ratios,
+        "seed": options.seed,
+        "settings": data.settings,
+        "counts": counts,
+        "label_distribution": label_distribution,
+        "alignment": report.summary(),
+        "read_issues": len(summary.read_issues),
+        **summary.info,
     }
 
 
-def _write_reports(stage: Path, info: dict[str, Any], features: dict[str, Any], report: AlignmentReport,
-                   summary: InputSummary) -> None:
+def _write_reports(
+    stage: Path, info: dict[str, Any], features: dict[str, Any], report: AlignmentReport, summary: InputSummary
+) -> None:
     """The files beside the datasets. Inside the staging folder, so none needs its own atomic write: the folder
     replaces the old one as a whole."""
     from geostance.dataset.card import render_alignment_markdown, render_card

@@ -16,20 +16,32 @@ from geostance.dataset.inputs.doccano_files import LabelSource
 from geostance.dataset.readers.conll import TagScheme
 from geostance.dataset.splits import DEFAULT_SEED, DEFAULT_SPLIT_RATIOS, parse_ratios
 
-app = typer.Typer(help="Annotations → Hugging Face DatasetDict: build, import, validate, agreement, stats, card.",
-                  no_args_is_help=True)
-import_app = typer.Typer(help="Build a dataset from other inputs: CoNLL files, stance tables, Doccano files.",
-                         no_args_is_help=True)
+app = typer.Typer(
+    help="Annotations → Hugging Face DatasetDict: build, import, validate, agreement, stats, card.",
+    no_args_is_help=True,
+)
+import_app = typer.Typer(
+    help="Build a dataset from other inputs: CoNLL files, stance tables, Doccano files.", no_args_is_help=True
+)
 app.add_typer(import_app, name="import")
 console = Console(stderr=True)
 
 # Options every build takes.
 SplitRatios = Annotated[str, typer.Option("--split-ratios", help="train,dev,test shares")]
 Seed = Annotated[str, typer.Option("--seed", help="Seed of the article-id hash that decides splits")]
-Policy = Annotated[AlignPolicy, typer.Option("--policy", help="Spans off token boundaries: grown to whole tokens "
-                                                             "(expand), shrunk (contract) or dropped (drop)")]
-Strict = Annotated[bool, typer.Option("--strict", help="Fail unless every span is taken exactly as given and "
-                                                       "nothing was repaired on reading")]
+Policy = Annotated[
+    AlignPolicy,
+    typer.Option(
+        "--policy",
+        help="Spans off token boundaries: grown to whole tokens (expand), shrunk (contract) or dropped (drop)",
+    ),
+]
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Fail unless every span is taken exactly as given and nothing was repaired on reading"
+    ),
+]
 Force = Annotated[bool, typer.Option("--force", help="Rebuild even when inputs are unchanged")]
 Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar")]
 # Options of the imports.
@@ -39,18 +51,23 @@ Train = Annotated[list[Path] | None, typer.Option("--train", help="File(s) that 
 Dev = Annotated[list[Path] | None, typer.Option("--dev", help="File(s) that are the dev split")]
 Test = Annotated[list[Path] | None, typer.Option("--test", help="File(s) that are the test split")]
 Encoding = Annotated[str, typer.Option("--encoding", help="File encoding")]
-LabelMap = Annotated[str | None, typer.Option("--label-map", help="NAME=value,... e.g. FAVOR=pos,AGAINST=neg: "
-                                                                  "the dataset label NAME for a file's value")]
+LabelMap = Annotated[
+    str | None,
+    typer.Option(
+        "--label-map", help="NAME=value,... e.g. FAVOR=pos,AGAINST=neg: the dataset label NAME for a file's value"
+    ),
+]
 
 
-def _options(split_ratios: str, seed: str, policy: AlignPolicy, strict: bool, force: bool, quiet: bool
-             ) -> BuildOptions:
-    return BuildOptions(policy=policy, strict=strict, ratios=parse_ratios(split_ratios), seed=seed, force=force,
-                        progress=not quiet)
+def _options(split_ratios: str, seed: str, policy: AlignPolicy, strict: bool, force: bool, quiet: bool) -> BuildOptions:
+    return BuildOptions(
+        policy=policy, strict=strict, ratios=parse_ratios(split_ratios), seed=seed, force=force, progress=not quiet
+    )
 
 
-def _files(paths: list[Path] | None, train: list[Path] | None, dev: list[Path] | None, test: list[Path] | None
-           ) -> SplitFiles:
+def _files(
+    paths: list[Path] | None, train: list[Path] | None, dev: list[Path] | None, test: list[Path] | None
+) -> SplitFiles:
     return SplitFiles(unsplit=list(paths or []), train=list(train or []), dev=list(dev or []), test=list(test or []))
 
 
@@ -68,22 +85,30 @@ def _say(result: BuildResult) -> None:
         console.print(f"{task}: " + ", ".join(f"{s} {n}" for s, n in per_split.items()))
     al = result.alignment
     if al.get("spans_in"):
-        console.print(f"spans: {al['spans_in']} in, {al['spans_exact']} exact, {al['spans_adjusted']} adjusted, "
-                      f"{al['spans_dropped']} dropped (see alignment_report.md)")
+        console.print(
+            f"spans: {al['spans_in']} in, {al['spans_exact']} exact, {al['spans_adjusted']} adjusted, "
+            f"{al['spans_dropped']} dropped (see alignment_report.md)"
+        )
     console.print(f"Wrote {result.out_dir}")
 
 
 @app.command("build")
 def build_cmd(
-    snapshot: Path = typer.Option(None, "--snapshot", help="Snapshot dir [default: latest under "
-                                                           "annotations/doccano/]"),
+    snapshot: Path = typer.Option(None, "--snapshot", help="Snapshot dir [default: latest under annotations/doccano/]"),
     corpus: Path = typer.Option(None, "--corpus", help="Corpus folder [default: corpus/]"),
     schema: Path = typer.Option(None, "--schema", help="Schema [default: annotations/schema.yaml]"),
-    adjudication: Path = typer.Option(None, "--adjudication", help="Human decisions overriding the majority "
-                                                                   "vote [default: annotations/adjudication.jsonl]"),
+    adjudication: Path = typer.Option(
+        None,
+        "--adjudication",
+        help="Human decisions overriding the majority vote [default: annotations/adjudication.jsonl]",
+    ),
     out: Path = typer.Option(None, "--out", help="Output directory [default: models/dataset/]"),
-    split_ratios: SplitRatios = DEFAULT_SPLIT_RATIOS, seed: Seed = DEFAULT_SEED,
-    policy: Policy = AlignPolicy.expand, strict: Strict = False, force: Force = False, quiet: Quiet = False,
+    split_ratios: SplitRatios = DEFAULT_SPLIT_RATIOS,
+    seed: Seed = DEFAULT_SEED,
+    policy: Policy = AlignPolicy.expand,
+    strict: Strict = False,
+    force: Force = False,
+    quiet: Quiet = False,
 ) -> None:
     """The shipped dataset: the latest snapshot's annotator files, checked against the corpus, adjudicated, aligned
     and split by article, as a DatasetDict per task (ner/, stance/) with Parquet copies, reports and a card."""
@@ -95,11 +120,20 @@ def build_cmd(
 
 @import_app.command("conll")
 def import_conll_cmd(
-    out: Out, paths: Paths = None, train: Train = None, dev: Dev = None, test: Test = None,
+    out: Out,
+    paths: Paths = None,
+    train: Train = None,
+    dev: Dev = None,
+    test: Test = None,
     scheme: TagScheme = typer.Option(TagScheme.auto, "--scheme", help="Tag scheme"),
-    label_map: LabelMap = None, encoding: Encoding = "utf-8",
-    split_ratios: SplitRatios = DEFAULT_SPLIT_RATIOS, seed: Seed = DEFAULT_SEED,
-    policy: Policy = AlignPolicy.expand, strict: Strict = False, force: Force = False, quiet: Quiet = False,
+    label_map: LabelMap = None,
+    encoding: Encoding = "utf-8",
+    split_ratios: SplitRatios = DEFAULT_SPLIT_RATIOS,
+    seed: Seed = DEFAULT_SEED,
+    policy: Policy = AlignPolicy.expand,
+    strict: Strict = False,
+    force: Force = False,
+    quiet: Quiet = False,
 ) -> None:
     """CoNLL token files (IOB1 or IOB2; tokens kept as given) → a ner DatasetDict."""
     from geostance.dataset.inputs.conll import ConllInput
@@ -111,49 +145,77 @@ def import_conll_cmd(
 
 @import_app.command("table")
 def import_table_cmd(
-    out: Out, paths: Paths = None, train: Train = None, dev: Dev = None, test: Test = None,
+    out: Out,
+    paths: Paths = None,
+    train: Train = None,
+    dev: Dev = None,
+    test: Test = None,
     text_col: str = typer.Option("text", "--text-col", help="Text column"),
     label_col: str = typer.Option("label", "--label-col", help="Label column"),
     target_col: str = typer.Option(None, "--target-col", help="Target column (a free string)"),
     id_col: str = typer.Option(None, "--id-col", help="Id column [default: line number]"),
-    delimiter: str = typer.Option(None, "--delimiter", help="Field delimiter [default: tab for .tsv or a header "
-                                                            "with tabs, else comma]"),
-    label_map: LabelMap = None, encoding: Encoding = "utf-8",
-    split_ratios: SplitRatios = DEFAULT_SPLIT_RATIOS, seed: Seed = DEFAULT_SEED,
-    policy: Policy = AlignPolicy.expand, strict: Strict = False, force: Force = False, quiet: Quiet = False,
+    delimiter: str = typer.Option(
+        None, "--delimiter", help="Field delimiter [default: tab for .tsv or a header with tabs, else comma]"
+    ),
+    label_map: LabelMap = None,
+    encoding: Encoding = "utf-8",
+    split_ratios: SplitRatios = DEFAULT_SPLIT_RATIOS,
+    seed: Seed = DEFAULT_SEED,
+    policy: Policy = AlignPolicy.expand,
+    strict: Strict = False,
+    force: Force = False,
+    quiet: Quiet = False,
 ) -> None:
     """Stance tables (CSV, TSV or JSONL with text, label and optional target and id columns) → a stance
     DatasetDict."""
     from geostance.dataset.inputs.table import TableInput
     from geostance.dataset.readers.table import TableSpec, parse_label_map
 
-    spec = TableSpec(text_col=text_col, label_col=label_col, target_col=target_col, id_col=id_col,
-                     encoding=encoding, delimiter=delimiter, label_map=parse_label_map(label_map))
+    spec = TableSpec(
+        text_col=text_col,
+        label_col=label_col,
+        target_col=target_col,
+        id_col=id_col,
+        encoding=encoding,
+        delimiter=delimiter,
+        label_map=parse_label_map(label_map),
+    )
     data = TableInput(_files(paths, train, dev, test), spec)
     _build_and_say(data, out, _options(split_ratios, seed, policy, strict, force, quiet))
 
 
 @import_app.command("doccano")
 def import_doccano_cmd(
-    out: Out, paths: Paths = None, train: Train = None, dev: Dev = None, test: Test = None,
-    labels: LabelSource = typer.Option(LabelSource.schema, "--labels", help="Label names from the schema or "
-                                                                            "from the data"),
+    out: Out,
+    paths: Paths = None,
+    train: Train = None,
+    dev: Dev = None,
+    test: Test = None,
+    labels: LabelSource = typer.Option(
+        LabelSource.schema, "--labels", help="Label names from the schema or from the data"
+    ),
     schema: Path = typer.Option(None, "--schema", help="Schema [default: annotations/schema.yaml]"),
-    label_config: Path = typer.Option(None, "--label-config", help="Doccano 1.x: label definitions JSON "
-                                                                   "(numeric label ids → names)"),
+    label_config: Path = typer.Option(
+        None, "--label-config", help="Doccano 1.x: label definitions JSON (numeric label ids → names)"
+    ),
     text_col: str = typer.Option("text", "--text-col", help="Text field or column"),
     label_col: str = typer.Option("label", "--label-col", help="Label field or column"),
     adjudication: Path = typer.Option(None, "--adjudication", help="Decisions overriding the majority vote"),
     encoding: Encoding = "utf-8",
-    split_ratios: SplitRatios = DEFAULT_SPLIT_RATIOS, seed: Seed = DEFAULT_SEED,
-    policy: Policy = AlignPolicy.expand, strict: Strict = False, force: Force = False, quiet: Quiet = False,
+    split_ratios: SplitRatios = DEFAULT_SPLIT_RATIOS,
+    seed: Seed = DEFAULT_SEED,
+    policy: Policy = AlignPolicy.expand,
+    strict: Strict = False,
+    force: Force = False,
+    quiet: Quiet = False,
 ) -> None:
     """Doccano export or import files of any shape (JSONL, JSON, CSV, fastText, CoNLL) → ner and/or stance
     DatasetDicts; each row's annotators are merged by majority vote."""
     from geostance.dataset.inputs.doccano_files import DoccanoFilesInput
 
-    data = DoccanoFilesInput(_files(paths, train, dev, test), labels, schema, label_config, text_col, label_col,
-                             encoding, adjudication)
+    data = DoccanoFilesInput(
+        _files(paths, train, dev, test), labels, schema, label_config, text_col, label_col, encoding, adjudication
+    )
     _build_and_say(data, out, _options(split_ratios, seed, policy, strict, force, quiet))
 
 
@@ -214,8 +276,10 @@ def stats_cmd(
     if counts is None:
         console.print("No annotation snapshot under annotations/doccano/ yet.")
         return
-    table = Table(title=f"Annotations ({counts['snapshot']}: {counts['units']} units, annotators "
-                        f"{', '.join(counts['annotators'])})")
+    table = Table(
+        title=f"Annotations ({counts['snapshot']}: {counts['units']} units, annotators "
+        f"{', '.join(counts['annotators'])})"
+    )
     table.add_column("label")
     table.add_column("count", justify="right")
     for label, n in counts["entities"].items():

@@ -29,25 +29,32 @@ def stance_label_order(found: Iterable[str]) -> list[str]:
 def ner_features(entity_labels: Sequence[str]) -> Features:
     # `spans` is a dict of equal-length lists (what `Sequence({...})` stored in datasets 2 and 3), so every
     # dataset built since reads the same.
-    return Features({
-        "id": Value("string"),
-        "article_id": Value("string"),
-        "unit_id": Value("string"),
-        "text": Value("string"),
-        "tokens": List(Value("string")),
-        "ner_tags": List(ClassLabel(names=bio_tag_names(entity_labels))),
-        "spans": {"start": List(Value("int32")), "end": List(Value("int32")),
-                  "label": List(ClassLabel(names=list(entity_labels)))},
-    })
+    return Features(
+        {
+            "id": Value("string"),
+            "article_id": Value("string"),
+            "unit_id": Value("string"),
+            "text": Value("string"),
+            "tokens": List(Value("string")),
+            "ner_tags": List(ClassLabel(names=bio_tag_names(entity_labels))),
+            "spans": {
+                "start": List(Value("int32")),
+                "end": List(Value("int32")),
+                "label": List(ClassLabel(names=list(entity_labels))),
+            },
+        }
+    )
 
 
 def stance_features(stance_labels: Sequence[str]) -> Features:
-    return Features({
-        "id": Value("string"),
-        "article_id": Value("string"),
-        "unit_id": Value("string"),
-        "text": Value("string"),
-        "target": Value("string"),
-        "proposition": Value("string"),
-        "label": ClassLabel(names=list(stance_labels)),
-    })
+    return Features(
+        {
+            "id": Value("string"),
+            "article_id": Value("string"),
+            "unit_id": Value("string"),
+            "text": Value("string"),
+            "target": Value("string"),
+            "proposition": Value("string"),
+            "label": ClassLabel(names=list(stance_labels)),
+        }
+    )

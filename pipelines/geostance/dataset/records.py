@@ -23,8 +23,8 @@ class NerRecord:
     text: str
     spans: list[RawSpan]
     origin: str
-    tokens: list[str] | None = None      # given tokens (CoNLL): text is " ".join(tokens), no re-tokenising
-    split: str | None = None             # fixed by the input (split files); None: decided by the article hash
+    tokens: list[str] | None = None  # given tokens (CoNLL): text is " ".join(tokens), no re-tokenising
+    split: str | None = None  # fixed by the input (split files); None: decided by the article hash
 
 
 @dataclass(slots=True)
@@ -38,4 +38,3 @@ class StanceRecord:
     label: str
     origin: str
     split: str | None = None
-

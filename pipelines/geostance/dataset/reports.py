@@ -56,8 +56,9 @@ def run_agreement(choice: SnapshotChoice, out: Path | None) -> AgreementResult:
     data.refuse_problems()
     if len(data.annotators) < 2:
         raise GeostanceError(f"{snapshot}: agreement needs two or more annotators, found {data.annotators}")
-    result = compute_agreement(data.votes, data.annotators, schema.target_ids, schema.stance_labels,
-                               schema.entity_names)
+    result = compute_agreement(
+        data.votes, data.annotators, schema.target_ids, schema.stance_labels, schema.entity_names
+    )
     out = Path(out or dataset_dir().parent / "agreement")
     paths = [out / "agreement.json", out / "agreement.md", out / "agreement.png"]
     atomic_write_json(paths[0], result)
@@ -88,9 +89,13 @@ def snapshot_counts(snapshot: Path | None = None) -> dict[str, Any] | None:
             for cat, _u in row.cats:
                 target, _sep, label = cat.rpartition(":")
                 stances.setdefault(target, Counter())[label] += 1
-    return {"snapshot": opened.name, "annotators": sorted(opened.annotators), "units": len(units),
-            "entities": dict(sorted(entities.items())),
-            "stance": {t: dict(sorted(c.items())) for t, c in sorted(stances.items())}}
+    return {
+        "snapshot": opened.name,
+        "annotators": sorted(opened.annotators),
+        "units": len(units),
+        "entities": dict(sorted(entities.items())),
+        "stance": {t: dict(sorted(c.items())) for t, c in sorted(stances.items())},
+    }
 
 
 @dataclass
@@ -127,9 +132,15 @@ def render_corpus_card_from_build(req: CardRequest) -> str:
     stats = corpus_stats(Corpus(req.corpus or corpus_dir()).articles()).as_dict()
     agreement_path = data_dir / "agreement.json"
     agreement = json.loads(agreement_path.read_text(encoding="utf-8")) if agreement_path.is_file() else None
-    return render_corpus_card(template, schema=load_schema(req.schema or schema_path()), stats=stats,
-                              build_info=info, stance_by_split=by_split, agreement=agreement,
-                              mentions=_mentions_by_split(data_dir))
+    return render_corpus_card(
+        template,
+        schema=load_schema(req.schema or schema_path()),
+        stats=stats,
+        build_info=info,
+        stance_by_split=by_split,
+        agreement=agreement,
+        mentions=_mentions_by_split(data_dir),
+    )
 
 
 def _mentions_by_split(data_dir: Path) -> dict[str, list[str]]:
@@ -138,8 +149,11 @@ def _mentions_by_split(data_dir: Path) -> dict[str, list[str]]:
 
     out: dict[str, list[str]] = {}
     for split, rows in datasets.load_from_disk(str(data_dir / "ner")).items():
-        out[split] = [text[s:e] for text, spans in zip(rows["text"], rows["spans"], strict=True)
-                      for s, e in zip(spans["start"], spans["end"], strict=True)]
+        out[split] = [
+            text[s:e]
+            for text, spans in zip(rows["text"], rows["spans"], strict=True)
+            for s, e in zip(spans["start"], spans["end"], strict=True)
+        ]
     return out
 
 

@@ -27,7 +27,7 @@ class Problem:
     file: str
     line: int | None
     message: str
-    kind: str = "span"       # structure | unit | span | stance
+    kind: str = "span"  # structure | unit | span | stance
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
@@ -58,7 +58,7 @@ class UnitIndex:
         units = self._units[article_id]
         if unit_id not in units:
             prefix = unit_id.rpartition(":")[2][:1]
-            if prefix == "s" and article_id in self._units:    # sentence units need spaCy: only on demand
+            if prefix == "s" and article_id in self._units:  # sentence units need spaCy: only on demand
                 article = self.corpus.load(article_id)
                 units.update({u.unit_id: u for u in split_units(article, UnitMode.sentence)})
             if unit_id not in units:
@@ -144,12 +144,15 @@ def check_annotator_file(path: Path, schema: Schema, units: UnitIndex) -> Checke
             unit_id = row.meta.get("unit_id")
             if isinstance(unit_id, str):
                 if unit_id in seen_units:
-                    checked.problems.append(Problem(name, n, f"unit {unit_id} appears twice (first on line "
-                                                             f"{seen_units[unit_id]})", "structure"))
+                    checked.problems.append(
+                        Problem(
+                            name, n, f"unit {unit_id} appears twice (first on line {seen_units[unit_id]})", "structure"
+                        )
+                    )
                 seen_units.setdefault(unit_id, n)
             checked.problems.extend(check_row(row, schema, units, name))
             checked.rows.append(row)
-    except InputError as exc:        # undecodable bytes
+    except InputError as exc:  # undecodable bytes
         checked.problems.append(Problem(exc.path, exc.line, exc.message, "structure"))
     return checked
 
@@ -161,5 +164,6 @@ def validate_snapshot(snapshot_dir: str | Path, corpus: Corpus, schema: Schema) 
     except InputError as exc:
         return [Problem(exc.path, exc.line, exc.message, "structure")]
     units = UnitIndex(corpus)
-    return [p for _, path in sorted(snapshot.annotators.items())
-            for p in check_annotator_file(path, schema, units).problems]
+    return [
+        p for _, path in sorted(snapshot.annotators.items()) for p in check_annotator_file(path, schema, units).problems
+    ]

@@ -48,9 +48,11 @@ from geostance.schema import Schema
 from geostance.selection import pick_batch
 
 RECORD_VERSION = 1
-STRATEGY = ("uncertainty: mean of the stance model's margin uncertainty (least certain target) and the NER's "
-            "beam uncertainty (weakest candidate entity); the most uncertain first, at most per_article units "
-            "from one article (geostance.selection.pick_batch)")
+STRATEGY = (
+    "uncertainty: mean of the stance model's margin uncertainty (least certain target) and the NER's "
+    "beam uncertainty (weakest candidate entity); the most uncertain first, at most per_article units "
+    "from one article (geostance.selection.pick_batch)"
+)
 
 
 @dataclass(frozen=True)
@@ -59,17 +61,20 @@ class QueueOptions:
     stance_dir: Path
     size: int = 50
     per_article: int = 3
-    threshold: float = 0.5        # the lowest stance score suggested, as in `preannotate`
+    threshold: float = 0.5  # the lowest stance score suggested, as in `preannotate`
     workers: int = DEFAULT_WORKERS
 
     def check(self) -> None:
         if self.size < 0 or self.per_article < 1 or self.workers < 1:
-            raise GeostanceError(f"queue size must be ≥ 0, per-article and workers ≥ 1 (got {self.size}, "
-                                 f"{self.per_article}, {self.workers})")
+            raise GeostanceError(
+                f"queue size must be ≥ 0, per-article and workers ≥ 1 (got {self.size}, "
+                f"{self.per_article}, {self.workers})"
+            )
         for what, folder in (("NER", self.ner_dir), ("stance", self.stance_dir)):
             if not (folder / "meta.json").is_file():
-                raise InputError(folder, f"no trained {what} model here (no meta.json): run `make train`, or give "
-                                         f"the model's folder")
+                raise InputError(
+                    folder, f"no trained {what} model here (no meta.json): run `make train`, or give the model's folder"
+                )
 
 
 @dataclass(frozen=True)
@@ -78,24 +83,34 @@ class QueuedUnit:
     unit_id: str
     article_id: str
     example_id: int
-    uncertainty: float            # what the rank sorts by
+    uncertainty: float  # what the rank sorts by
     stance: float | None
     ner: float | None
     stance_by_target: dict[str, float]
 
 
-def rank_candidates(pool: CandidatePool, scores: Sequence[UnitUncertainty], size: int,
-                    per_article: int) -> list[QueuedUnit]:
+def rank_candidates(
+    pool: CandidatePool, scores: Sequence[UnitUncertainty], size: int, per_article: int
+) -> list[QueuedUnit]:
     """The queue: `pick_batch` over the candidates' combined uncertainty, grouped by article. Pure."""
     if len(scores) != len(pool.candidates):
         raise ValueError(f"{len(scores)} scores for {len(pool.candidates)} candidates")
-    picked = pick_batch([s.combined for s in scores], [c.unit.article_id for c in pool.candidates], size,
-                        per_article)
+    picked = pick_batch([s.combined for s in scores], [c.unit.article_id for c in pool.candidates], size, per_article)
     queue = []
     for rank, i in enumerate(picked, start=1):
         candidate, score = pool.candidates[i], scores[i]
-        queue.append(QueuedUnit(rank, candidate.unit.unit_id, candidate.unit.article_id, candidate.example["id"],
-                                score.combined, score.stance, score.ner, dict(score.stance_by_target)))
+        queue.append(
+            QueuedUnit(
+                rank,
+                candidate.unit.unit_id,
+                candidate.unit.article_id,
+                candidate.example["id"],
+                score.combined,
+                score.stance,
+                score.ner,
+                dict(score.stance_by_target),
+            )
+        )
     return queue
 
 
@@ -113,8 +128,12 @@ def model_fingerprint(model_dir: Path) -> dict[str, Any]:
     except ValueError:
         raise InputError(model_dir / "meta.json", "not JSON") from None
     dataset = meta.get("dataset_fingerprint") or (meta.get("geostance") or {}).get("dataset_fingerprint")
-    return {"path": shown(model_dir), "files_sha256": digest.hexdigest(),
-            "meta_sha256": hashlib.sha256(meta_bytes).hexdigest(), "dataset_fingerprint": dataset}
+    return {
+        "path": shown(model_dir),
+        "files_sha256": digest.hexdigest(),
+        "meta_sha256": hashlib.sha256(meta_bytes).hexdigest(),
+        "dataset_fingerprint": dataset,
+    }
 
 
 def write_queue_record(queues_dir: Path, record: dict, name: str) -> Path:
@@ -133,10 +152,15 @@ class QueueReport:
     record_path: Path
 
     def summary(self) -> dict:
-        return {"queue": shown(self.record_path), "units": len(self.record["units"]),
-                "candidates": self.record["candidates"]["candidates"], "annotation_url": self.record["annotation_url"],
-                "preannotation": self.record["preannotation"], "order": self.record["order"],
-                "seconds": self.record["seconds"]}
+        return {
+            "queue": shown(self.record_path),
+            "units": len(self.record["units"]),
+            "candidates": self.record["candidates"]["candidates"],
+            "annotation_url": self.record["annotation_url"],
+            "preannotation": self.record["preannotation"],
+            "order": self.record["order"],
+            "seconds": self.record["seconds"],
+        }
 
 
 class _Clock:
@@ -152,9 +176,18 @@ class _Clock:
         self._last = now
 
 
-def make_queue(admin: DoccanoSession, settings: DoccanoSettings, units: Sequence[Unit], accounts: Sequence[Account],
-               options: QueueOptions, schema: Schema, *, snapshots_dir: Path, queues_dir: Path,
-               echo: Callable[[str], None] = lambda _m: None) -> QueueReport:
+def make_queue(
+    admin: DoccanoSession,
+    settings: DoccanoSettings,
+    units: Sequence[Unit],
+    accounts: Sequence[Account],
+    options: QueueOptions,
+    schema: Schema,
+    *,
+    snapshots_dir: Path,
+    queues_dir: Path,
+    echo: Callable[[str], None] = lambda _m: None,
+) -> QueueReport:
     """Steps 1–6 of the module docstring; `admin` is a logged-in project admin, `accounts` the annotators to
     pre-annotate for (none: the admin's own user)."""
     options.check()
@@ -163,8 +196,10 @@ def make_queue(admin: DoccanoSession, settings: DoccanoSettings, units: Sequence
     listed = admin.list_examples(project["id"])
     pool, snapshot = _candidates(admin, project, listed, units, snapshots_dir)
     clock.lap("candidates")
-    echo(f"{len(pool.candidates)} candidate units; scoring them with {shown(options.ner_dir)} and "
-         f"{shown(options.stance_dir)}")
+    echo(
+        f"{len(pool.candidates)} candidate units; scoring them with {shown(options.ner_dir)} and "
+        f"{shown(options.stance_dir)}"
+    )
     texts = [c.unit.text for c in pool.candidates]
     # Loaded once for the scores and the suggestions: a stance model takes seconds to load (its file is checked).
     bundle = load_stance(options.stance_dir) if texts else {}
@@ -181,8 +216,9 @@ def make_queue(admin: DoccanoSession, settings: DoccanoSettings, units: Sequence
     return QueueReport(record, path)
 
 
-def _candidates(admin: DoccanoSession, project: dict, listed: list[dict], units: Sequence[Unit],
-                snapshots_dir: Path) -> tuple[CandidatePool, Path | None]:
+def _candidates(
+    admin: DoccanoSession, project: dict, listed: list[dict], units: Sequence[Unit], snapshots_dir: Path
+) -> tuple[CandidatePool, Path | None]:
     by_unit: dict[str, dict] = {}
     for example in listed:
         unit_id = (example.get("meta") or {}).get("unit_id")
@@ -215,23 +251,39 @@ def suggestion_pipeline(ner_dir: Path, stance_bundle: dict[str, Any]) -> Any:
     return nlp
 
 
-def _preannotate(settings: DoccanoSettings, pool: CandidatePool, queue: Sequence[QueuedUnit],
-                 accounts: Sequence[Account], options: QueueOptions, schema: Schema,
-                 stance_bundle: dict[str, Any]) -> list[LabelReport]:
+def _preannotate(
+    settings: DoccanoSettings,
+    pool: CandidatePool,
+    queue: Sequence[QueuedUnit],
+    accounts: Sequence[Account],
+    options: QueueOptions,
+    schema: Schema,
+    stance_bundle: dict[str, Any],
+) -> list[LabelReport]:
     """The models' suggestions on the queued units, posted for each annotator."""
     if not queue:
         return []
     examples = {c.unit.unit_id: c.example for c in pool.candidates}
     texts = {q.unit_id: examples[q.unit_id]["text"] for q in queue}
-    predictions = predict_with_nlp(suggestion_pipeline(options.ner_dir, stance_bundle), texts, schema,
-                                   options.threshold)
-    return preannotate(settings, predictions, accounts, workers=options.workers,
-                       examples={uid: examples[uid] for uid in texts})
+    predictions = predict_with_nlp(
+        suggestion_pipeline(options.ner_dir, stance_bundle), texts, schema, options.threshold
+    )
+    return preannotate(
+        settings, predictions, accounts, workers=options.workers, examples={uid: examples[uid] for uid in texts}
+    )
 
 
-def queue_record(settings: DoccanoSettings, project: dict, options: QueueOptions, pool: CandidatePool,
-                 queue: Sequence[QueuedUnit], snapshot: Path | None, reports: Sequence[LabelReport],
-                 order: dict[str, int], now: datetime | None = None) -> dict:
+def queue_record(
+    settings: DoccanoSettings,
+    project: dict,
+    options: QueueOptions,
+    pool: CandidatePool,
+    queue: Sequence[QueuedUnit],
+    snapshot: Path | None,
+    reports: Sequence[LabelReport],
+    order: dict[str, int],
+    now: datetime | None = None,
+) -> dict:
     """The JSON record of one queue (see the module docstring)."""
     created = now or datetime.now(UTC)
     return {
@@ -242,13 +294,24 @@ def queue_record(settings: DoccanoSettings, project: dict, options: QueueOptions
         "project": {"id": project["id"], "name": project["name"]},
         "annotation_url": annotation_url(settings.url, project),
         "strategy": STRATEGY,
-        "settings": {"size": options.size, "per_article": options.per_article, "threshold": options.threshold,
-                     "workers": options.workers},
+        "settings": {
+            "size": options.size,
+            "per_article": options.per_article,
+            "threshold": options.threshold,
+            "workers": options.workers,
+        },
         "models": {"ner": model_fingerprint(options.ner_dir), "stance": model_fingerprint(options.stance_dir)},
         "snapshot": shown(snapshot) if snapshot is not None else None,
         "candidates": pool.summary(),
         "units": [asdict(q) for q in queue],
-        "preannotation": {r.user: {"examples": r.examples, "spans_added": r.spans_added, "cats_added": r.cats_added,
-                                   "skipped_labelled": r.skipped_labelled} for r in reports},
+        "preannotation": {
+            r.user: {
+                "examples": r.examples,
+                "spans_added": r.spans_added,
+                "cats_added": r.cats_added,
+                "skipped_labelled": r.skipped_labelled,
+            }
+            for r in reports
+        },
         "order": order,
     }

@@ -37,24 +37,34 @@ from geostance.schema import Schema, category_name, load_schema
 
 # Names in `synthetic_units`' text and the entity label each gets: 7 spans a unit, 3 stances: 10 labels, about
 # the corpus's density (2,780 labels on 418 units is 6.7).
-BENCH_ENTITIES = {"Pyongyang": "GPE", "Moscow": "GPE", "Kim": "PERSON", "Tumen": "LOC", "Seoul": "GPE",
-                  "Tokyo": "GPE", "Ukraine": "GPE"}
+BENCH_ENTITIES = {
+    "Pyongyang": "GPE",
+    "Moscow": "GPE",
+    "Kim": "PERSON",
+    "Tumen": "LOC",
+    "Seoul": "GPE",
+    "Tokyo": "GPE",
+    "Ukraine": "GPE",
+}
 
 
 def synthetic_units(n_units: int) -> list[Unit]:
     """Distinct paragraphs of realistic length (~60 words) with non-ASCII text in them."""
     units = []
     for i in range(n_units):
-        text = (f"Report {i}: officials in Pyongyang and Moscow — including envoy Kim 🇰🇵 — discussed rail links, "
-                f"fuel deliveries and sanctions enforcement at the Tumen crossing, while analysts in Seoul and Tokyo "
-                f"questioned whether the treaty signed in June would outlast the war in Ukraine. Paragraph {i} of "
-                f"the benchmark corpus repeats this pattern with a different number each time.")
+        text = (
+            f"Report {i}: officials in Pyongyang and Moscow — including envoy Kim 🇰🇵 — discussed rail links, "
+            f"fuel deliveries and sanctions enforcement at the Tumen crossing, while analysts in Seoul and Tokyo "
+            f"questioned whether the treaty signed in June would outlast the war in Ukraine. Paragraph {i} of "
+            f"the benchmark corpus repeats this pattern with a different number each time."
+        )
         units.append(Unit(f"bench-{i // 20:05d}", f"bench-{i // 20:05d}:p{i % 20:03d}", i % 20, 0, len(text), text))
     return units
 
 
-def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = DEFAULT_BATCH_SIZE,
-               cache_dir: Path | None = None) -> dict:
+def bench_push(
+    n_units: int, settings: DoccanoSettings, *, batch_size: int = DEFAULT_BATCH_SIZE, cache_dir: Path | None = None
+) -> dict:
     """Push `n_units` new units twice (first real, then no-op) and create them one request each; return timings."""
     units = synthetic_units(n_units)
     tmp = tempfile.TemporaryDirectory(prefix="geostance-bench-cache-")
@@ -64,9 +74,15 @@ def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = DEF
     projects = []
     try:
         for role in ("push", "per-example", "memory"):
-            projects.append(admin.call_once("creating a benchmark project", admin.api.create_project,
-                                            name=f"geostance-bench-{role}-{tag}", project_type=PROJECT_TYPE,
-                                            description="temporary benchmark project"))
+            projects.append(
+                admin.call_once(
+                    "creating a benchmark project",
+                    admin.api.create_project,
+                    name=f"geostance-bench-{role}-{tag}",
+                    project_type=PROJECT_TYPE,
+                    description="temporary benchmark project",
+                )
+            )
         push_session = connect(replace(settings, project=projects[0].name))
         t0 = time.perf_counter()
         first = push_units(push_session, units, batch_size=batch_size, cache_dir=cache_dir)
@@ -77,14 +93,23 @@ def bench_push(n_units: int, settings: DoccanoSettings, *, batch_size: int = DEF
 
         t0 = time.perf_counter()
         for unit in units:
-            admin.call_once("creating one example", admin.api.create_example, projects[1].id, unit.text,
-                            meta={"unit_id": unit.unit_id, "text_sha256": unit.sha256})
+            admin.call_once(
+                "creating one example",
+                admin.api.create_example,
+                projects[1].id,
+                unit.text,
+                meta={"unit_id": unit.unit_id, "text_sha256": unit.sha256},
+            )
         per_example_s = time.perf_counter() - t0
         in_project = admin.call("counting examples", admin.api.count_examples, projects[0].id)
         # Peak memory in a pass of its own: tracemalloc slows Python code and must not weigh on the timed push.
         tracemalloc.start()
-        push_units(connect(replace(settings, project=projects[2].name)), units, batch_size=batch_size,
-                   cache_dir=Path(tmp.name) / "memory")
+        push_units(
+            connect(replace(settings, project=projects[2].name)),
+            units,
+            batch_size=batch_size,
+            cache_dir=Path(tmp.name) / "memory",
+        )
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     finally:
@@ -114,10 +139,16 @@ def synthetic_decisions(units: list[Unit], schema: Schema) -> list[Decision]:
     stance per target, each with a score."""
     decisions = []
     for i, unit in enumerate(units):
-        entities = tuple(sorted((unit.text.index(name), unit.text.index(name) + len(name), label)
-                                for name, label in BENCH_ENTITIES.items()))
-        cats = tuple(category_name(t.id, schema.stance_labels[(i + j) % len(schema.stance_labels)])
-                     for j, t in enumerate(schema.targets))
+        entities = tuple(
+            sorted(
+                (unit.text.index(name), unit.text.index(name) + len(name), label)
+                for name, label in BENCH_ENTITIES.items()
+            )
+        )
+        cats = tuple(
+            category_name(t.id, schema.stance_labels[(i + j) % len(schema.stance_labels)])
+            for j, t in enumerate(schema.targets)
+        )
         decisions.append(Decision(unit.unit_id, entities, cats, 0, (0.9,) * len(entities) + (0.7,) * len(cats)))
     return decisions
 
@@ -144,13 +175,20 @@ def _one_request_at_a_time(session: DoccanoSession, decisions: list[Decision], e
 
 
 def _ours(session: DoccanoSession, decisions: list[Decision], examples: dict[str, dict], workers: int) -> int:
-    report = write_labels(session, decisions, replace=False, only_unlabelled=True, confirm=False, workers=workers,
-                          examples=examples)
+    report = write_labels(
+        session, decisions, replace=False, only_unlabelled=True, confirm=False, workers=workers, examples=examples
+    )
     return report.spans_added + report.cats_added
 
 
-def bench_preannotate(n_units: int, settings: DoccanoSettings, *, workers: int = DEFAULT_WORKERS,
-                      chunks: int = 4, schema: Schema | None = None) -> dict:
+def bench_preannotate(
+    n_units: int,
+    settings: DoccanoSettings,
+    *,
+    workers: int = DEFAULT_WORKERS,
+    chunks: int = 4,
+    schema: Schema | None = None,
+) -> dict:
     """Labels per second of pre-annotation's writer (`write_labels` as `preannotate` calls it) against one request
     at a time through doccano-client, on `n_units` synthetic units (10 labels each), same server, same run.
 
@@ -175,13 +213,16 @@ def bench_preannotate(n_units: int, settings: DoccanoSettings, *, workers: int =
             sides[side] = (session, examples_by_unit(session, session.project()["id"]))
         step = -(-len(decisions) // chunks)
         for k, start in enumerate(range(0, len(decisions), step)):
-            part = decisions[start:start + step]
+            part = decisions[start : start + step]
             order = ("one_at_a_time", "ours") if k % 2 == 0 else ("ours", "one_at_a_time")
-            for side in order:   # alternate which side goes first, so neither always meets a warmer server
+            for side in order:  # alternate which side goes first, so neither always meets a warmer server
                 session, examples = sides[side]
                 t0 = time.perf_counter()
-                posted[side] += (_one_request_at_a_time(session, part, examples) if side == "one_at_a_time"
-                                 else _ours(session, part, examples, workers))
+                posted[side] += (
+                    _one_request_at_a_time(session, part, examples)
+                    if side == "one_at_a_time"
+                    else _ours(session, part, examples, workers)
+                )
                 timings[side] += time.perf_counter() - t0
     finally:
         for project in made:
@@ -191,8 +232,9 @@ def bench_preannotate(n_units: int, settings: DoccanoSettings, *, workers: int =
     return _preannotate_figures(n_units, workers, chunks, timings, posted)
 
 
-def _preannotate_figures(n_units: int, workers: int, chunks: int, timings: dict[str, float],
-                         posted: dict[str, int]) -> dict:
+def _preannotate_figures(
+    n_units: int, workers: int, chunks: int, timings: dict[str, float], posted: dict[str, int]
+) -> dict:
     rate = {side: posted[side] / timings[side] for side in timings}
     return {
         "n_units": n_units,

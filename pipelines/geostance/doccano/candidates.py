@@ -37,23 +37,27 @@ from geostance.textfile import read_lines
 @dataclass(frozen=True)
 class Candidate:
     unit: Unit
-    example: dict          # the server's example: id, text, meta, score
+    example: dict  # the server's example: id, text, meta, score
 
 
 @dataclass
 class CandidatePool:
     candidates: list[Candidate]
-    labelled_in_snapshot: dict[str, list[str]] = field(default_factory=dict)   # unit id → annotators
-    confirmed_on_server: dict[str, list[str]] = field(default_factory=dict)    # unit id → members
+    labelled_in_snapshot: dict[str, list[str]] = field(default_factory=dict)  # unit id → annotators
+    confirmed_on_server: dict[str, list[str]] = field(default_factory=dict)  # unit id → members
     not_in_project: list[str] = field(default_factory=list)
     changed_since_upload: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
         labelled = set(self.labelled_in_snapshot) | set(self.confirmed_on_server)
-        return {"candidates": len(self.candidates), "labelled": len(labelled),
-                "labelled_in_snapshot": len(self.labelled_in_snapshot),
-                "confirmed_on_server": len(self.confirmed_on_server),
-                "not_in_project": self.not_in_project, "changed_since_upload": self.changed_since_upload}
+        return {
+            "candidates": len(self.candidates),
+            "labelled": len(labelled),
+            "labelled_in_snapshot": len(self.labelled_in_snapshot),
+            "confirmed_on_server": len(self.confirmed_on_server),
+            "not_in_project": self.not_in_project,
+            "changed_since_upload": self.changed_since_upload,
+        }
 
 
 def latest_snapshot(root: Path) -> Path | None:
@@ -88,8 +92,9 @@ def _work_only_files(snapshot: Path) -> set[str]:
     annotators = info.get("annotators") if isinstance(info, dict) else None
     if not isinstance(annotators, dict):
         raise InputError(info_path, "no 'annotators' object (not a snapshot.json written by `geostance doccano pull`)")
-    return {user for user, counts in annotators.items()
-            if isinstance(counts, dict) and "rows_not_worked_left_out" in counts}
+    return {
+        user for user, counts in annotators.items() if isinstance(counts, dict) and "rows_not_worked_left_out" in counts
+    }
 
 
 def confirmed_on_server(session: DoccanoSession, project_id: int) -> dict[str, list[str]]:
@@ -104,11 +109,18 @@ def confirmed_on_server(session: DoccanoSession, project_id: int) -> dict[str, l
     return confirmed
 
 
-def select_candidates(units: Iterable[Unit], examples: Mapping[str, dict], labelled_in_snapshot: Mapping[str,
-                      Sequence[str]], confirmed: Mapping[str, Sequence[str]]) -> CandidatePool:
+def select_candidates(
+    units: Iterable[Unit],
+    examples: Mapping[str, dict],
+    labelled_in_snapshot: Mapping[str, Sequence[str]],
+    confirmed: Mapping[str, Sequence[str]],
+) -> CandidatePool:
     """The units that may be queued (in corpus order), and why the others may not. Pure."""
-    pool = CandidatePool(candidates=[], labelled_in_snapshot={k: list(v) for k, v in labelled_in_snapshot.items()},
-                         confirmed_on_server={k: list(v) for k, v in confirmed.items()})
+    pool = CandidatePool(
+        candidates=[],
+        labelled_in_snapshot={k: list(v) for k, v in labelled_in_snapshot.items()},
+        confirmed_on_server={k: list(v) for k, v in confirmed.items()},
+    )
     for unit in units:
         example = examples.get(unit.unit_id)
         if example is None:

@@ -9,9 +9,10 @@ import typer
 
 from geostance.corpus.units import UnitMode
 
-app = typer.Typer(help="Doccano: local server, project setup, idempotent push, annotation queue, pull, annotate, "
-                       "pre-annotate.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Doccano: local server, project setup, idempotent push, annotation queue, pull, annotate, pre-annotate.",
+    no_args_is_help=True,
+)
 
 
 def _settings(need_project: bool = True):
@@ -23,8 +24,7 @@ def _settings(need_project: bool = True):
 def _progress(description: str):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    return Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    transient=True)
+    return Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
 
 
 @app.command("up")
@@ -33,11 +33,17 @@ def up_cmd(web_workers: int = typer.Option(2, help="gunicorn worker processes"))
     from geostance.doccano.server import local_port, start_server
 
     settings = _settings(need_project=False)
-    state = start_server(port=local_port(settings.url), admin_username=settings.username,
-                         admin_password=settings.password, web_workers=web_workers,
-                         echo=lambda m: typer.echo(m, err=True))
-    typer.echo(f"Doccano is up at {state.url} (web pid {state.web_pid}, worker pid {state.task_pid}); "
-               f"stop it with `geostance doccano down`")
+    state = start_server(
+        port=local_port(settings.url),
+        admin_username=settings.username,
+        admin_password=settings.password,
+        web_workers=web_workers,
+        echo=lambda m: typer.echo(m, err=True),
+    )
+    typer.echo(
+        f"Doccano is up at {state.url} (web pid {state.web_pid}, worker pid {state.task_pid}); "
+        f"stop it with `geostance doccano down`"
+    )
 
 
 @app.command("down")
@@ -81,13 +87,23 @@ def push_cmd(
     batch_size = batch_size or DEFAULT_BATCH_SIZE
     with _progress("pushing") as bar:
         task = bar.add_task("push", total=None)
-        report = run_push(_settings(), corpus=corpus, mode=unit, annotators=annotator, overlap=overlap,
-                          batch_size=batch_size, refresh=refresh, setup=setup,
-                          on_batch=lambda done, total: bar.update(task, completed=done, total=total))
+        report = run_push(
+            _settings(),
+            corpus=corpus,
+            mode=unit,
+            annotators=annotator,
+            overlap=overlap,
+            batch_size=batch_size,
+            refresh=refresh,
+            setup=setup,
+            on_batch=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     typer.echo(json.dumps(report.summary(), indent=2))
     for changed in report.plan.changed:
-        typer.echo(f"warning: unit {changed.unit_id} changed since upload (example {changed.example_id}); "
-                   f"not re-uploaded", err=True)
+        typer.echo(
+            f"warning: unit {changed.unit_id} changed since upload (example {changed.example_id}); not re-uploaded",
+            err=True,
+        )
     for uid, ids in report.plan.duplicates.items():
         typer.echo(f"warning: unit {uid} is in the project {len(ids)} times (examples {ids})", err=True)
     for uid in report.plan.altered_on_server:
@@ -116,8 +132,12 @@ def annotate_cmd(
 
     with _progress("annotating") as bar:
         task = bar.add_task("annotate", total=None)
-        report = run_annotate(_settings(), source, confirm=confirm,
-                              progress=lambda done, total: bar.update(task, completed=done, total=total))
+        report = run_annotate(
+            _settings(),
+            source,
+            confirm=confirm,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     typer.echo(json.dumps(report.__dict__, indent=2))
 
 
@@ -133,9 +153,14 @@ def preannotate_cmd(
 
     with _progress("pre-annotating") as bar:
         task = bar.add_task("preannotate", total=None)
-        reports = run_preannotate(_settings(), model=model, predictions=predictions, accounts_file=annotators,
-                                  threshold=threshold,
-                                  progress=lambda _u, done, total: bar.update(task, completed=done, total=total))
+        reports = run_preannotate(
+            _settings(),
+            model=model,
+            predictions=predictions,
+            accounts_file=annotators,
+            threshold=threshold,
+            progress=lambda _u, done, total: bar.update(task, completed=done, total=total),
+        )
     typer.echo(json.dumps([r.__dict__ for r in reports], indent=2))
 
 
@@ -145,8 +170,11 @@ def queue_cmd(
     per_article: int = typer.Option(3, help="at most this many units from one article"),
     ner: Path = typer.Option(None, help="NER model folder [default: models/ner]"),
     stance: Path = typer.Option(None, help="stance model folder [default: models/stance]"),
-    annotators: Path = typer.Option(None, "--annotators", help="'username:password' lines: pre-annotate for each "
-                                                               "[default: the DOCCANO_USERNAME user]"),
+    annotators: Path = typer.Option(
+        None,
+        "--annotators",
+        help="'username:password' lines: pre-annotate for each [default: the DOCCANO_USERNAME user]",
+    ),
     threshold: float = typer.Option(0.5, help="minimum stance score to suggest"),
     workers: int = typer.Option(None, help="requests in flight per annotator [default: 8]"),
     corpus: Path = typer.Option(None, help="corpus folder [default: corpus/]"),
@@ -161,11 +189,23 @@ def queue_cmd(
     from geostance.doccano.workflow import run_queue
     from geostance.paths import models_dir
 
-    options = QueueOptions(ner_dir=ner or models_dir() / "ner", stance_dir=stance or models_dir() / "stance",
-                           size=size, per_article=per_article, threshold=threshold,
-                           workers=workers or DEFAULT_WORKERS)
-    report = run_queue(_settings(), options, accounts_file=annotators, corpus=corpus, mode=unit,
-                       snapshots=snapshots, out=out, echo=lambda m: typer.echo(m, err=True))
+    options = QueueOptions(
+        ner_dir=ner or models_dir() / "ner",
+        stance_dir=stance or models_dir() / "stance",
+        size=size,
+        per_article=per_article,
+        threshold=threshold,
+        workers=workers or DEFAULT_WORKERS,
+    )
+    report = run_queue(
+        _settings(),
+        options,
+        accounts_file=annotators,
+        corpus=corpus,
+        mode=unit,
+        snapshots=snapshots,
+        out=out,
+        echo=lambda m: typer.echo(m, err=True),
+    )
     typer.echo(json.dumps(report.summary(), indent=2))
-    typer.echo(f"annotators: open {report.record['annotation_url']} (lowest score first, unconfirmed only)",
-               err=True)
+    typer.echo(f"annotators: open {report.record['annotation_url']} (lowest score first, unconfirmed only)", err=True)

@@ -35,7 +35,7 @@ from geostance.doccano.health import health_report
 from geostance.doccano.settings import DoccanoSettings
 from geostance.errors import GeostanceError
 
-PAGE_SIZE = 10_000          # one request lists up to this many rows (Doccano's default page is 5)
+PAGE_SIZE = 10_000  # one request lists up to this many rows (Doccano's default page is 5)
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 LOGIN_REFUSED = frozenset({400, 401, 403})
@@ -73,7 +73,7 @@ def _worth_retrying(exc: requests.RequestException, idempotent: bool) -> bool:
     if _never_connected(exc):
         return True
     if not idempotent:
-        return False   # a POST that may have run is not repeated blindly; push and annotate re-check state instead
+        return False  # a POST that may have run is not repeated blindly; push and annotate re-check state instead
     if isinstance(exc, requests.HTTPError):
         return exc.response is not None and exc.response.status_code in RETRY_STATUSES
     return isinstance(exc, requests.ConnectionError | requests.Timeout)
@@ -82,8 +82,15 @@ def _worth_retrying(exc: requests.RequestException, idempotent: bool) -> bool:
 class DoccanoSession:
     """A logged-in connection to one Doccano server as one user (see the module's docstring)."""
 
-    def __init__(self, settings: DoccanoSettings, *, retries: int = 4, backoff: float = 0.3,
-                 timeout: float = 120.0, pool_size: int = 8) -> None:
+    def __init__(
+        self,
+        settings: DoccanoSettings,
+        *,
+        retries: int = 4,
+        backoff: float = 0.3,
+        timeout: float = 120.0,
+        pool_size: int = 8,
+    ) -> None:
         self.settings = settings
         self.retries = retries
         self.backoff = backoff
@@ -120,20 +127,22 @@ class DoccanoSession:
             except ValueError as exc:
                 # doccano-client's own checks ("not found", "already exists") and its models refusing an answer
                 raise DoccanoError(f"Doccano at {self.settings.url}: {what}: {' '.join(str(exc).split())}") from None
-            time.sleep(self.backoff * 2 ** attempt)
+            time.sleep(self.backoff * 2**attempt)
             attempt += 1
 
     def _describe(self, exc: requests.RequestException, what: str) -> DoccanoError:
         where = f"Doccano at {self.settings.url}"
         if isinstance(exc, requests.ConnectionError):
-            return DoccanoError(f"cannot reach {where} while {what}: is the server running? "
-                                f"(start one with `geostance doccano up`)")
+            return DoccanoError(
+                f"cannot reach {where} while {what}: is the server running? (start one with `geostance doccano up`)"
+            )
         if isinstance(exc, requests.Timeout):
             return DoccanoError(f"{where} did not answer in time while {what}")
         if isinstance(exc, requests.HTTPError):
             status = exc.response.status_code if exc.response is not None else None
-            return DoccanoError(f"{where} refused {what} as user {self.settings.username!r}: "
-                                f"{_server_says(exc.response)}", status)
+            return DoccanoError(
+                f"{where} refused {what} as user {self.settings.username!r}: {_server_says(exc.response)}", status
+            )
         return DoccanoError(f"request to {where} failed while {what}: {type(exc).__name__}")
 
     # -- login ---------------------------------------------------------------------------------------------------
@@ -147,13 +156,19 @@ class DoccanoSession:
             self.call(what, send)
         except DoccanoError as exc:
             if exc.status in LOGIN_REFUSED:
-                raise DoccanoError(f"login to Doccano at {self.settings.url} as {self.settings.username!r} failed: "
-                                   f"wrong username or password", exc.status) from None
+                raise DoccanoError(
+                    f"login to Doccano at {self.settings.url} as {self.settings.username!r} failed: "
+                    f"wrong username or password",
+                    exc.status,
+                ) from None
             raise
 
     def _send_login(self) -> None:
-        response = self._http.post(f"{self.settings.url}/v1/auth/login/", timeout=self.timeout,
-                                   json={"username": self.settings.username, "password": self.settings.password})
+        response = self._http.post(
+            f"{self.settings.url}/v1/auth/login/",
+            timeout=self.timeout,
+            json={"username": self.settings.username, "password": self.settings.password},
+        )
         response.raise_for_status()
         # Session authentication: Django checks this header against the cookie on every unsafe request.
         self._http.headers["X-CSRFToken"] = self._http.cookies.get("csrftoken", "")
@@ -186,8 +201,9 @@ class DoccanoSession:
 
     def health(self) -> dict[str, str]:
         """Doccano's health report (`health.health_report`), through this session's retries."""
-        return self.call("checking the server's health", health_report, self.settings.url, http=self._http,
-                         timeout=self.timeout)
+        return self.call(
+            "checking the server's health", health_report, self.settings.url, http=self._http, timeout=self.timeout
+        )
 
     def list_rows(self, path: str, what: str, offset: int = 0) -> list[dict]:
         """Every row of a paginated list from position `offset` on, PAGE_SIZE rows per request."""
@@ -203,8 +219,10 @@ class DoccanoSession:
         """The record of the project named `name`, as the server sends it, or None."""
         matches = [p for p in self.list_rows("projects", "listing projects") if p["name"] == name]
         if len(matches) > 1:
-            raise DoccanoError(f"Doccano at {self.settings.url} has {len(matches)} projects named {name!r} "
-                               f"(ids {[p['id'] for p in matches]}); rename all but one")
+            raise DoccanoError(
+                f"Doccano at {self.settings.url} has {len(matches)} projects named {name!r} "
+                f"(ids {[p['id'] for p in matches]}); rename all but one"
+            )
         return matches[0] if matches else None
 
     def project(self, name: str | None = None) -> dict:
@@ -212,15 +230,18 @@ class DoccanoSession:
         name = name or self.settings.project
         found = self.find_project(name)
         if found is None:
-            raise DoccanoError(f"no project named {name!r} on Doccano at {self.settings.url} visible to "
-                               f"{self.settings.username!r}; create it with `make push` or `geostance doccano setup`")
+            raise DoccanoError(
+                f"no project named {name!r} on Doccano at {self.settings.url} visible to "
+                f"{self.settings.username!r}; create it with `make push` or `geostance doccano setup`"
+            )
         return found
 
     # -- examples ------------------------------------------------------------------------------------------------------
     def example_page(self, project_id: int, offset: int, limit: int) -> dict:
         """`{"count", "next", "results"}`: up to `limit` examples from position `offset` (creation order)."""
-        return self.request("GET", f"projects/{project_id}/examples", "listing examples",
-                            params={"limit": limit, "offset": offset})
+        return self.request(
+            "GET", f"projects/{project_id}/examples", "listing examples", params={"limit": limit, "offset": offset}
+        )
 
     def list_examples(self, project_id: int, offset: int = 0) -> list[dict]:
         """Every example from position `offset` on, as the server's dicts."""

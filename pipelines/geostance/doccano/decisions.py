@@ -18,7 +18,7 @@ class Decision:
     entities: tuple[tuple[int, int, str], ...]
     cats: tuple[str, ...]
     line: int = 0
-    scores: tuple[float, ...] = ()   # one per entity then one per category; predictions only
+    scores: tuple[float, ...] = ()  # one per entity then one per category; predictions only
 
 
 def parse_decision(obj: object, schema: Schema, path: Path, line: int) -> Decision:
@@ -29,8 +29,12 @@ def parse_decision(obj: object, schema: Schema, path: Path, line: int) -> Decisi
         if not isinstance(obj.get(key) or [], list):
             raise InputError(path, f"{key!r} must be a list, got {type(obj[key]).__name__}", line)
     for item in obj.get("entities") or []:
-        if (not isinstance(item, list | tuple) or len(item) != 3 or not all(isinstance(x, int) for x in item[:2])
-                or not isinstance(item[2], str)):
+        if (
+            not isinstance(item, list | tuple)
+            or len(item) != 3
+            or not all(isinstance(x, int) for x in item[:2])
+            or not isinstance(item[2], str)
+        ):
             raise InputError(path, f"entity {item!r} is not [start, end, LABEL]", line)
         start, end, label = item
         if label not in schema.entity_names:
@@ -53,8 +57,12 @@ def parse_decision(obj: object, schema: Schema, path: Path, line: int) -> Decisi
     if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in scores):
         raise InputError(path, "'scores' must be a list of numbers", line)
     if scores and len(scores) != len(entities) + len(cats):
-        raise InputError(path, f"'scores' has {len(scores)} numbers; expected one per entity, then one per category "
-                               f"({len(entities) + len(cats)})", line)
+        raise InputError(
+            path,
+            f"'scores' has {len(scores)} numbers; expected one per entity, then one per category "
+            f"({len(entities) + len(cats)})",
+            line,
+        )
     scores = tuple(float(x) for x in scores)
     return Decision(obj["unit_id"], tuple(entities), tuple(cats), line, scores)
 
@@ -65,8 +73,7 @@ def read_decisions(path: Path, schema: Schema) -> list[Decision]:
     for number, obj in iter_json_objects(read_lines(path), path):
         decision = parse_decision(obj, schema, path, number)
         if decision.unit_id in seen:
-            raise InputError(path, f"unit {decision.unit_id!r} already given on line {seen[decision.unit_id]}",
-                             number)
+            raise InputError(path, f"unit {decision.unit_id!r} already given on line {seen[decision.unit_id]}", number)
         seen[decision.unit_id] = number
         decisions.append(decision)
     return decisions

@@ -25,8 +25,11 @@ def cache_file(cache_dir: Path, url: str, project: dict, suffix: str = ".json") 
     of the name, so it is checked like any name from outside."""
     where = urlparse(url)
     created = str(project.get("created_at", "")).replace(":", "")
-    return child_path(cache_dir, f"{where.hostname}_{where.port or 80}_{project['id']}_{created}{suffix}",
-                      "push cache file (named from the server's project record)")
+    return child_path(
+        cache_dir,
+        f"{where.hostname}_{where.port or 80}_{project['id']}_{created}{suffix}",
+        "push cache file (named from the server's project record)",
+    )
 
 
 def _row(example: dict) -> dict:
@@ -37,8 +40,9 @@ def _row(example: dict) -> dict:
     return row
 
 
-def existing_examples(session: DoccanoSession, project: dict, cache_dir: Path | None = None,
-                      refresh: bool = False) -> tuple[list[dict], str]:
+def existing_examples(
+    session: DoccanoSession, project: dict, cache_dir: Path | None = None, refresh: bool = False
+) -> tuple[list[dict], str]:
     """Rows `{"id", "meta": {"unit_id", "text_sha256"}, ["text"]}` of every example; and how they were found."""
     pid = project["id"]
     if cache_dir is None or project.get("random_order"):
@@ -67,8 +71,9 @@ def write_cache(path: Path, rows: list[dict], last_id: int | None) -> None:
     atomic_write_json(path, {"version": CACHE_VERSION, "count": len(slim), "last_id": last_id, "rows": slim})
 
 
-def refresh_after_upload(session: DoccanoSession, project: dict, cache_dir: Path | None, existing: list[dict],
-                         uploaded: list[dict]) -> None:
+def refresh_after_upload(
+    session: DoccanoSession, project: dict, cache_dir: Path | None, existing: list[dict], uploaded: list[dict]
+) -> None:
     """Extend the cache with the uploaded rows (their example ids unknown: listing them would cost what we saved).
 
     Two one-row requests check that the project holds exactly the old rows plus ours; otherwise (someone else added

@@ -18,10 +18,13 @@ from geostance.doccano.client import DoccanoSession
 from geostance.doccano.setup import PROJECT_TYPE
 from geostance.doccano.user_labels import DEFAULT_WORKERS
 
-DEFAULT_SCORE = 100.0   # Doccano's `Example.score` default: where every example not in the queue goes back to
+DEFAULT_SCORE = 100.0  # Doccano's `Example.score` default: where every example not in the queue goes back to
 # The annotation page of each project type, as the frontend routes it (/projects/<id>/<page>).
-ANNOTATION_PAGES = {PROJECT_TYPE: "intent-detection-and-slot-filling", "SequenceLabeling": "sequence-labeling",
-                    "DocumentClassification": "text-classification"}
+ANNOTATION_PAGES = {
+    PROJECT_TYPE: "intent-detection-and-slot-filling",
+    "SequenceLabeling": "sequence-labeling",
+    "DocumentClassification": "text-classification",
+}
 
 
 def wanted_scores(ranked_example_ids: Sequence[int], examples: Iterable[dict]) -> dict[int, float]:
@@ -37,8 +40,13 @@ def wanted_scores(ranked_example_ids: Sequence[int], examples: Iterable[dict]) -
     return {k: v for k, v in wanted.items() if current.get(k) != v}
 
 
-def set_queue_order(session: DoccanoSession, project_id: int, ranked_example_ids: Sequence[int],
-                    examples: Iterable[dict], workers: int = DEFAULT_WORKERS) -> dict[str, int]:
+def set_queue_order(
+    session: DoccanoSession,
+    project_id: int,
+    ranked_example_ids: Sequence[int],
+    examples: Iterable[dict],
+    workers: int = DEFAULT_WORKERS,
+) -> dict[str, int]:
     """Write the queue's ranks into the examples' scores and reset the rest (see the module docstring); `examples`
     are the project's examples as listed, with their current `score`. Returns how many scores were written."""
     changes = wanted_scores(ranked_example_ids, examples)
@@ -46,14 +54,22 @@ def set_queue_order(session: DoccanoSession, project_id: int, ranked_example_ids
     def write(item: tuple[int, float]) -> None:
         example_id, score = item
         # Setting a field to a value is safe to repeat, so this PATCH is retried like a PUT.
-        session.request("PATCH", f"projects/{project_id}/examples/{example_id}", "setting an example's score",
-                        idempotent=True, json={"score": score})
+        session.request(
+            "PATCH",
+            f"projects/{project_id}/examples/{example_id}",
+            "setting an example's score",
+            idempotent=True,
+            json={"score": score},
+        )
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="doccano-order") as pool:
         list(pool.map(write, changes.items()))
     queued = set(ranked_example_ids)
-    return {"queued": len(queued), "scores_written": sum(k in queued for k in changes),
-            "scores_reset": sum(k not in queued for k in changes)}
+    return {
+        "queued": len(queued),
+        "scores_written": sum(k in queued for k in changes),
+        "scores_reset": sum(k not in queued for k in changes),
+    }
 
 
 def annotation_url(url: str, project: dict) -> str:

@@ -22,11 +22,12 @@ from geostance.doccano.user_labels import DEFAULT_WORKERS, LabelReport, examples
 from geostance.errors import InputError
 from geostance.schema import Schema, category_name
 
-NER_SCORE = 1.0   # spaCy's NER gives no per-entity score; any prob > 0 marks a machine suggestion
+NER_SCORE = 1.0  # spaCy's NER gives no per-entity score; any prob > 0 marks a machine suggestion
 
 
-def predict_with_spacy(model_dir: Path, texts: Mapping[str, str], schema: Schema,
-                       threshold: float = 0.5) -> list[Decision]:
+def predict_with_spacy(
+    model_dir: Path, texts: Mapping[str, str], schema: Schema, threshold: float = 0.5
+) -> list[Decision]:
     """`predict_with_nlp` with the spaCy pipeline saved in `model_dir`."""
     import spacy
 
@@ -59,18 +60,33 @@ def project_texts(session: DoccanoSession) -> dict[str, str]:
     return {uid: ex["text"] for uid, ex in examples_by_unit(session, session.project()["id"]).items()}
 
 
-def preannotate(settings: DoccanoSettings, predictions: Sequence[Decision], accounts: Sequence[Account] = (),
-                progress: Callable[[str, int, int], None] = lambda _u, _d, _t: None, *,
-                workers: int = DEFAULT_WORKERS, examples: Mapping[str, dict] | None = None) -> list[LabelReport]:
+def preannotate(
+    settings: DoccanoSettings,
+    predictions: Sequence[Decision],
+    accounts: Sequence[Account] = (),
+    progress: Callable[[str, int, int], None] = lambda _u, _d, _t: None,
+    *,
+    workers: int = DEFAULT_WORKERS,
+    examples: Mapping[str, dict] | None = None,
+) -> list[LabelReport]:
     """Post `predictions` as each account (default: the DOCCANO_USERNAME user) onto examples it has not labelled;
     `examples` (unit id → example, as any user lists them) saves each account a listing of the whole project."""
     users = list(accounts) or [Account(settings.username, settings.password)]
     reports = []
     for account in users:
         session = connect(settings.as_user(account.username, account.password))
-        reports.append(write_labels(session, predictions, replace=False, only_unlabelled=True, confirm=False,
-                                    progress=_progress_of(account.username, len(predictions), progress),
-                                    workers=workers, examples=examples))
+        reports.append(
+            write_labels(
+                session,
+                predictions,
+                replace=False,
+                only_unlabelled=True,
+                confirm=False,
+                progress=_progress_of(account.username, len(predictions), progress),
+                workers=workers,
+                examples=examples,
+            )
+        )
     return reports
 
 

@@ -52,9 +52,9 @@ class AnnotatorFile:
     labelled_units: int = 0
     spans: int = 0
     cats: int = 0
-    spans_shifted: int = 0      # spans whose code-point offsets differ from Doccano's UTF-16 ones
+    spans_shifted: int = 0  # spans whose code-point offsets differ from Doccano's UTF-16 ones
     hash_mismatches: list[str] = field(default_factory=list)
-    not_worked: int = 0         # exported rows the member neither labelled nor confirmed (left out)
+    not_worked: int = 0  # exported rows the member neither labelled nor confirmed (left out)
 
 
 @dataclass
@@ -65,13 +65,23 @@ class PullReport:
     approved_only: bool
 
     def summary(self) -> dict:
-        return {"snapshot": str(self.snapshot_dir), "approved_only": self.approved_only,
-                "annotators": {a.username: {"units": a.units, "labelled_units": a.labelled_units, "spans": a.spans,
-                                            "cats": a.cats, "spans_shifted": a.spans_shifted,
-                                            "text_hash_mismatches": len(a.hash_mismatches),
-                                            "rows_not_worked_left_out": a.not_worked}
-                               for a in self.annotators},
-                "skipped_members": self.skipped_members}
+        return {
+            "snapshot": str(self.snapshot_dir),
+            "approved_only": self.approved_only,
+            "annotators": {
+                a.username: {
+                    "units": a.units,
+                    "labelled_units": a.labelled_units,
+                    "spans": a.spans,
+                    "cats": a.cats,
+                    "spans_shifted": a.spans_shifted,
+                    "text_hash_mismatches": len(a.hash_mismatches),
+                    "rows_not_worked_left_out": a.not_worked,
+                }
+                for a in self.annotators
+            },
+            "skipped_members": self.skipped_members,
+        }
 
 
 def convert_line(row: dict, source: str, line: int) -> tuple[dict, int]:
@@ -97,15 +107,19 @@ def convert_line(row: dict, source: str, line: int) -> tuple[dict, int]:
     return converted, shifted
 
 
-def read_export_member(data: bytes, source: str, username: str, role: str,
-                       confirmed: set[str] | None = None) -> AnnotatorFile:
+def read_export_member(
+    data: bytes, source: str, username: str, role: str, confirmed: set[str] | None = None
+) -> AnnotatorFile:
     """One member's export file; with `confirmed` (their confirmed unit ids), rows they neither labelled nor
     confirmed are left out and counted."""
     result = AnnotatorFile(username=username, role=role, lines=[])
     for number, row in iter_json_objects(data.decode("utf-8").splitlines(), source):
         converted, shifted = convert_line(row, source, number)
-        if confirmed is not None and not (converted["entities"] or converted["cats"]) \
-                and converted.get("unit_id") not in confirmed:
+        if (
+            confirmed is not None
+            and not (converted["entities"] or converted["cats"])
+            and converted.get("unit_id") not in confirmed
+        ):
             result.not_worked += 1
             continue
         expected = converted.get("text_sha256")
@@ -147,7 +161,7 @@ def export_members(archive: bytes) -> list[tuple[str, bytes]]:
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
         infos = sorted(zf.infolist(), key=lambda i: i.filename)
         names = [safe_name(info.filename, "Doccano's export: member") for info in infos]
-        stems = [Path(n).stem for n in names]   # each member becomes annotators/<stem>.jsonl
+        stems = [Path(n).stem for n in names]  # each member becomes annotators/<stem>.jsonl
         if len(set(stems)) != len(stems):
             twice = sorted(n for n, s in zip(names, stems, strict=True) if stems.count(s) > 1)
             raise UnsafeNameError(f"Doccano's export: members {twice} would be written to one annotator file")
@@ -157,9 +171,10 @@ def export_members(archive: bytes) -> list[tuple[str, bytes]]:
 @dataclass(frozen=True)
 class ProjectState:
     """What a snapshot records about the project besides the export: its record, members' roles and label types."""
+
     record: dict
-    roles: dict[str, str]                 # username → role name
-    labels: dict[str, list[dict]]         # "spans" / "categories" → [{"text", "color", "key"}]
+    roles: dict[str, str]  # username → role name
+    labels: dict[str, list[dict]]  # "spans" / "categories" → [{"text", "color", "key"}]
 
 
 def read_project_state(session: DoccanoSession) -> ProjectState:
@@ -173,9 +188,15 @@ def read_project_state(session: DoccanoSession) -> ProjectState:
     return ProjectState(record, {m.username: m.rolename for m in members}, labels)
 
 
-def pull_project(session: DoccanoSession, *, out: Path | None = None, approved_only: bool = False,
-                 server_version: str = "unknown", now: datetime | None = None,
-                 echo: Callable[[str], None] = lambda _m: None) -> PullReport:
+def pull_project(
+    session: DoccanoSession,
+    *,
+    out: Path | None = None,
+    approved_only: bool = False,
+    server_version: str = "unknown",
+    now: datetime | None = None,
+    echo: Callable[[str], None] = lambda _m: None,
+) -> PullReport:
     state = read_project_state(session)
     pid = state.record["id"]
     exported_at = now or datetime.now(UTC)
@@ -190,16 +211,19 @@ def pull_project(session: DoccanoSession, *, out: Path | None = None, approved_o
     with staged_dir(target) as staging:
         atomic_write_bytes(staging / "export" / zip_name, archive)
         annotators, skipped = write_annotator_files(staging, files, state.roles, confirmed)
-        report = PullReport(snapshot_dir=target, annotators=annotators, skipped_members=skipped,
-                            approved_only=approved_only)
-        atomic_write_json(staging / "snapshot.json",
-                          snapshot_record(report, state, name, exported_at, session.settings.url, server_version,
-                                          zip_name))
+        report = PullReport(
+            snapshot_dir=target, annotators=annotators, skipped_members=skipped, approved_only=approved_only
+        )
+        atomic_write_json(
+            staging / "snapshot.json",
+            snapshot_record(report, state, name, exported_at, session.settings.url, server_version, zip_name),
+        )
     return report
 
 
-def write_annotator_files(staging: Path, files: list[tuple[str, bytes]], roles: dict[str, str],
-                          confirmed: dict[str, set[str]] | None = None) -> tuple[list[AnnotatorFile], dict[str, str]]:
+def write_annotator_files(
+    staging: Path, files: list[tuple[str, bytes]], roles: dict[str, str], confirmed: dict[str, set[str]] | None = None
+) -> tuple[list[AnnotatorFile], dict[str, str]]:
     """Each export member byte for byte under export/, and as annotators/<username>.jsonl with code-point offsets
     (only the rows they labelled or confirmed, when `confirmed` is given); returns the annotators' files and the
     members left out (with why)."""
@@ -219,16 +243,34 @@ def write_annotator_files(staging: Path, files: list[tuple[str, bytes]], roles: 
     return annotators, skipped
 
 
-def snapshot_record(report: PullReport, state: ProjectState, name: str, exported_at: datetime, url: str,
-                    server_version: str, zip_name: str) -> dict:
+def snapshot_record(
+    report: PullReport,
+    state: ProjectState,
+    name: str,
+    exported_at: datetime,
+    url: str,
+    server_version: str,
+    zip_name: str,
+) -> dict:
     """snapshot.json: where and when the export came from, the project's settings and labels, what pull checked."""
     return {
         "snapshot": name,
         "exported_at": exported_at.isoformat(timespec="seconds"),
         "server": {"url": url, "version": server_version},
-        "project": {k: state.record.get(k) for k in ("id", "name", "project_type", "description", "guideline",
-                                                     "collaborative_annotation", "random_order", "created_at",
-                                                     "updated_at")},
+        "project": {
+            k: state.record.get(k)
+            for k in (
+                "id",
+                "name",
+                "project_type",
+                "description",
+                "guideline",
+                "collaborative_annotation",
+                "random_order",
+                "created_at",
+                "updated_at",
+            )
+        },
         "labels": state.labels,
         "export": {"format": EXPORT_FORMAT, "approved_only": report.approved_only, "archive": f"export/{zip_name}"},
         "offset_conversion": {

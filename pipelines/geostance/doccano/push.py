@@ -39,7 +39,7 @@ DRAIN_TIMEOUT = 180.0
 @dataclass(frozen=True)
 class ChangedUnit:
     unit_id: str
-    example_id: int | None      # None when known from the push cache only
+    example_id: int | None  # None when known from the push cache only
     uploaded_sha256: str
     corpus_sha256: str
 
@@ -49,10 +49,10 @@ class PushPlan:
     new: list[Unit] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     changed: list[ChangedUnit] = field(default_factory=list)
-    duplicates: dict[str, list[int]] = field(default_factory=dict)   # unit_id → example ids (made outside push)
-    not_in_corpus: list[str] = field(default_factory=list)           # in Doccano, not among the units pushed
-    without_unit_id: list[int] = field(default_factory=list)         # examples not made by push
-    altered_on_server: list[str] = field(default_factory=list)       # server text no longer hashes to its meta
+    duplicates: dict[str, list[int]] = field(default_factory=dict)  # unit_id → example ids (made outside push)
+    not_in_corpus: list[str] = field(default_factory=list)  # in Doccano, not among the units pushed
+    without_unit_id: list[int] = field(default_factory=list)  # examples not made by push
+    altered_on_server: list[str] = field(default_factory=list)  # server text no longer hashes to its meta
 
 
 @dataclass
@@ -62,17 +62,24 @@ class PushReport:
     uploaded: list[str] = field(default_factory=list)
     batches: int = 0
     listing: str = ""
-    waited_for: str = ""        # an import an earlier, interrupted push left unfinished
-    project_created: bool = False   # set up from the schema by this push (workflow.run_push)
+    waited_for: str = ""  # an import an earlier, interrupted push left unfinished
+    project_created: bool = False  # set up from the schema by this push (workflow.run_push)
 
     def summary(self) -> dict:
-        return {"project_id": self.project_id, "project_created": self.project_created,
-                "uploaded": len(self.uploaded),
-                "already_there": len(self.plan.unchanged), "changed_since_upload": len(self.plan.changed),
-                "duplicates_in_project": len(self.plan.duplicates), "not_in_corpus": len(self.plan.not_in_corpus),
-                "examples_without_unit_id": len(self.plan.without_unit_id),
-                "altered_on_server": len(self.plan.altered_on_server), "batches": self.batches,
-                "listing": self.listing, "waited_for_earlier_import": self.waited_for}
+        return {
+            "project_id": self.project_id,
+            "project_created": self.project_created,
+            "uploaded": len(self.uploaded),
+            "already_there": len(self.plan.unchanged),
+            "changed_since_upload": len(self.plan.changed),
+            "duplicates_in_project": len(self.plan.duplicates),
+            "not_in_corpus": len(self.plan.not_in_corpus),
+            "examples_without_unit_id": len(self.plan.without_unit_id),
+            "altered_on_server": len(self.plan.altered_on_server),
+            "batches": self.batches,
+            "listing": self.listing,
+            "waited_for_earlier_import": self.waited_for,
+        }
 
 
 def plan_push(units: Sequence[Unit], existing: Iterable[dict]) -> PushPlan:
@@ -120,8 +127,14 @@ def assign_annotators(unit_ids: Sequence[str], annotators: Sequence[str], k: int
 def example_row(unit: Unit, assigned_to: list[str] | None = None) -> dict:
     """One JSONL line for Doccano's import: `text`; every other key becomes the example's meta."""
     # Empty label columns: without them the IntentDetectionAndSlotFilling importer reports every row as an error.
-    row = {"text": unit.text, "entities": [], "cats": [], "article_id": unit.article_id, "unit_id": unit.unit_id,
-           "text_sha256": unit.sha256}
+    row = {
+        "text": unit.text,
+        "entities": [],
+        "cats": [],
+        "article_id": unit.article_id,
+        "unit_id": unit.unit_id,
+        "text_sha256": unit.sha256,
+    }
     if assigned_to:
         row["assigned_to"] = assigned_to
     return row
@@ -140,7 +153,7 @@ def settle_pending_import(session: DoccanoSession, marker: Path | None) -> str:
     except (ValueError, UnicodeDecodeError):
         pending = {}
     if not isinstance(pending, dict):
-        pending = {}   # a damaged marker: its task id is unknown, so wait for the whole queue
+        pending = {}  # a damaged marker: its task id is unknown, so wait for the whole queue
     what = f"an import left by an interrupted push ({pending.get('file', 'unknown file')})"
     task_id = pending.get("task_id")
     if isinstance(task_id, str) and task_id:
@@ -160,14 +173,21 @@ def import_batch(session: DoccanoSession, project_id: int, path: Path, marker: P
         atomic_write_json(marker, {"file": path.name, "task_id": task_id})
     status = wait_for_task(session, task_id, f"importing {path.name}")
     if marker is not None:
-        marker.unlink(missing_ok=True)   # the task has run: its rows are in (or it failed and added none)
+        marker.unlink(missing_ok=True)  # the task has run: its rows are in (or it failed and added none)
     raise_import_errors(status, path.name)
 
 
-def push_units(session: DoccanoSession, units: Sequence[Unit], *, annotators: Sequence[str] = (),
-               overlap: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
-               on_batch: Callable[[int, int], None] = lambda _done, _total: None,
-               cache_dir: Path | None = None, refresh: bool = False) -> PushReport:
+def push_units(
+    session: DoccanoSession,
+    units: Sequence[Unit],
+    *,
+    annotators: Sequence[str] = (),
+    overlap: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_batch: Callable[[int, int], None] = lambda _done, _total: None,
+    cache_dir: Path | None = None,
+    refresh: bool = False,
+) -> PushReport:
     """Upload the units that are not in the project yet; `on_batch(done, total)` runs after each batch.
 
     `cache_dir` keeps the project's (example id, unit id, hash) rows between runs (see listing.py) and the marker
@@ -187,15 +207,17 @@ def push_units(session: DoccanoSession, units: Sequence[Unit], *, annotators: Se
     assignment = assign_annotators([u.unit_id for u in units], annotators, overlap)
     with tempfile.TemporaryDirectory(prefix="geostance-push-") as tmp:
         for start in range(0, len(plan.new), batch_size):
-            batch = plan.new[start:start + batch_size]
+            batch = plan.new[start : start + batch_size]
             path = Path(tmp) / f"units-{start // batch_size:05d}.jsonl"
             # ASCII-only JSON: Doccano guesses the file's encoding (chardet) and misreads UTF-8 emoji as cp1252.
-            path.write_text("".join(json.dumps(example_row(u, assignment.get(u.unit_id)), ensure_ascii=True) + "\n"
-                                    for u in batch), encoding="ascii")
+            path.write_text(
+                "".join(json.dumps(example_row(u, assignment.get(u.unit_id)), ensure_ascii=True) + "\n" for u in batch),
+                encoding="ascii",
+            )
             import_batch(session, project["id"], path, marker)
             report.uploaded += [u.unit_id for u in batch]
             report.batches += 1
             on_batch(len(report.uploaded), len(plan.new))
-    uploaded_rows = [{"unit_id": u.unit_id, "text_sha256": u.sha256} for u in plan.new[:len(report.uploaded)]]
+    uploaded_rows = [{"unit_id": u.unit_id, "text_sha256": u.sha256} for u in plan.new[: len(report.uploaded)]]
     refresh_after_upload(session, project, cache_dir, existing, uploaded_rows)
     return report

@@ -58,8 +58,9 @@ def venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def ensure_server_venv(venv: Path | None = None, lock: Path | None = None,
-                       echo: Callable[[str], None] = lambda _m: None) -> Path:
+def ensure_server_venv(
+    venv: Path | None = None, lock: Path | None = None, echo: Callable[[str], None] = lambda _m: None
+) -> Path:
     """Create or refresh the server virtualenv from the pinned lock; a no-op when it matches the lock."""
     venv = venv or server_venv_path()
     lock = lock or server_lock_path()
@@ -70,14 +71,17 @@ def ensure_server_venv(venv: Path | None = None, lock: Path | None = None,
     echo(f"installing the Doccano server into {venv} from {lock.name} (first use: a few minutes)")
     if not venv_python(venv).is_file():
         _run([sys.executable, "-m", "venv", str(venv)], "creating the server virtualenv")
-    _run([str(venv_python(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-          "-r", str(lock)], f"installing {lock.name}")
+    _run(
+        [str(venv_python(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(lock)],
+        f"installing {lock.name}",
+    )
     atomic_write_text(marker, digest + "\n")
     return venv_python(venv)
 
 
-def _run(cmd: list[str], what: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-         umask: int = -1) -> None:
+def _run(
+    cmd: list[str], what: str, env: dict[str, str] | None = None, cwd: Path | None = None, umask: int = -1
+) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, umask=umask)
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
@@ -105,8 +109,9 @@ def port_in_use(port: int) -> bool:
 def local_port(url: str) -> int:
     parsed = urlparse(url)
     if parsed.scheme != "http" or parsed.hostname not in LOCAL_HOSTS:
-        raise GeostanceError(f"`doccano up` starts a local server: DOCCANO_URL must be http://127.0.0.1:PORT, "
-                             f"not {url}")
+        raise GeostanceError(
+            f"`doccano up` starts a local server: DOCCANO_URL must be http://127.0.0.1:PORT, not {url}"
+        )
     return parsed.port or 80
 
 
@@ -177,37 +182,61 @@ def _server_env(home: Path) -> dict[str, str]:
     return env
 
 
-def start_server(*, port: int, admin_username: str, admin_password: str, home: Path | None = None,
-                 venv: Path | None = None, web_workers: int = 2, timeout: float = 180.0,
-                 echo: Callable[[str], None] = lambda _m: None) -> ServerState:
+def start_server(
+    *,
+    port: int,
+    admin_username: str,
+    admin_password: str,
+    home: Path | None = None,
+    venv: Path | None = None,
+    web_workers: int = 2,
+    timeout: float = 180.0,
+    echo: Callable[[str], None] = lambda _m: None,
+) -> ServerState:
     """Install (first use), initialise and start web + worker; return once the health check passes."""
     home = prepare_home((home or server_home_path()).resolve())
     url = f"http://127.0.0.1:{port}"
     running = read_state(home)
     if running is not None:
         if all(_alive(p) for p in running.pids):
-            raise GeostanceError(f"a Doccano server from {home} is already running at {running.url} "
-                                 f"(pids {running.web_pid}, {running.task_pid}); stop it with `geostance doccano down`")
+            raise GeostanceError(
+                f"a Doccano server from {home} is already running at {running.url} "
+                f"(pids {running.web_pid}, {running.task_pid}); stop it with `geostance doccano down`"
+            )
         state_path(home).unlink()
     if port_in_use(port):
-        raise GeostanceError(f"port {port} on 127.0.0.1 is already in use; stop what uses it or pick another "
-                             f"port in DOCCANO_URL")
+        raise GeostanceError(
+            f"port {port} on 127.0.0.1 is already in use; stop what uses it or pick another port in DOCCANO_URL"
+        )
     python = ensure_server_venv(venv, echo=echo)
     env = _server_env(home)
     echo(f"initialising the database in {home}")
-    _run([str(python), "-I", str(LAUNCHER), "init"],
-         "initialising the Doccano database",
-         env={**env, "GEOSTANCE_DOCCANO_ADMIN": admin_username, "GEOSTANCE_DOCCANO_ADMIN_PASSWORD": admin_password},
-         cwd=home, umask=SERVER_UMASK)
+    _run(
+        [str(python), "-I", str(LAUNCHER), "init"],
+        "initialising the Doccano database",
+        env={**env, "GEOSTANCE_DOCCANO_ADMIN": admin_username, "GEOSTANCE_DOCCANO_ADMIN_PASSWORD": admin_password},
+        cwd=home,
+        umask=SERVER_UMASK,
+    )
     procs = []
     for name, args in (("web", ["web", str(port), str(web_workers)]), ("task", ["task"])):
         log = _private_log(home / f"{name}.log")
-        procs.append(subprocess.Popen([str(python), "-I", "-u", str(LAUNCHER), *args], env=env, cwd=home, stdout=log,
-                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                                      umask=SERVER_UMASK))
+        procs.append(
+            subprocess.Popen(
+                [str(python), "-I", "-u", str(LAUNCHER), *args],
+                env=env,
+                cwd=home,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                umask=SERVER_UMASK,
+            )
+        )
         os.close(log)
-    state = ServerState(url=url, port=port, home=str(home), web_pid=procs[0].pid, task_pid=procs[1].pid,
-                        started_at=time.time())
+    state = ServerState(
+        url=url, port=port, home=str(home), web_pid=procs[0].pid, task_pid=procs[1].pid, started_at=time.time()
+    )
     atomic_write_json(state_path(home), asdict(state), private=True)
     try:
         _wait_healthy(state, procs, timeout, echo)
@@ -217,8 +246,9 @@ def start_server(*, port: int, admin_username: str, admin_password: str, home: P
     return state
 
 
-def _wait_healthy(state: ServerState, procs: list[subprocess.Popen], timeout: float,
-                  echo: Callable[[str], None]) -> None:
+def _wait_healthy(
+    state: ServerState, procs: list[subprocess.Popen], timeout: float, echo: Callable[[str], None]
+) -> None:
     deadline = time.monotonic() + timeout
     last = "no answer yet"
     while time.monotonic() < deadline:
@@ -226,8 +256,7 @@ def _wait_healthy(state: ServerState, procs: list[subprocess.Popen], timeout: fl
             if proc.poll() is not None:
                 log = Path(state.home) / ("web.log" if name == "web server" else "task.log")
                 tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(empty log)"]
-                raise GeostanceError(f"the Doccano {name} exited with code {proc.returncode}: {tail[0]} "
-                                     f"(log: {log})")
+                raise GeostanceError(f"the Doccano {name} exited with code {proc.returncode}: {tail[0]} (log: {log})")
         try:
             report = health_report(state.url, timeout=10)
             problem = worker_problem(report)

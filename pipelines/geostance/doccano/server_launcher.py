@@ -63,8 +63,14 @@ def _web(port: int, workers: int, base: str) -> None:
 
     class App(gunicorn.app.base.BaseApplication):
         def load_config(self) -> None:
-            for key, value in {"bind": f"127.0.0.1:{port}", "workers": workers, "chdir": base,
-                               "timeout": 300, "capture_output": True, "loglevel": "warning"}.items():
+            for key, value in {
+                "bind": f"127.0.0.1:{port}",
+                "workers": workers,
+                "chdir": base,
+                "timeout": 300,
+                "capture_output": True,
+                "loglevel": "warning",
+            }.items():
                 self.cfg.set(key, value)
 
         def load(self):

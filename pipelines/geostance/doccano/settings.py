@@ -44,8 +44,7 @@ def load_settings(env_file: Path | None = None, *, need_project: bool = True) ->
     missing = [name for name in required if name not in values]
     if missing:
         raise GeostanceError(
-            f"Doccano settings missing: {', '.join(missing)}; set them in the environment or in .env "
-            f"(see .env.example)"
+            f"Doccano settings missing: {', '.join(missing)}; set them in the environment or in .env (see .env.example)"
         )
     return DoccanoSettings(
         url=values["DOCCANO_URL"].rstrip("/"),

@@ -27,7 +27,7 @@ class Account:
 
 @dataclass(frozen=True)
 class LabelSpec:
-    kind: str          # "span" or "category"
+    kind: str  # "span" or "category"
     text: str
     color: str
     suffix_key: str | None
@@ -83,19 +83,23 @@ def _desired_project(schema: Schema, guideline: str) -> dict:
     }
 
 
-def setup_project(session: DoccanoSession, schema: Schema, guideline: str,
-                  accounts: Sequence[Account] = (), name: str | None = None) -> SetupReport:
+def setup_project(
+    session: DoccanoSession, schema: Schema, guideline: str, accounts: Sequence[Account] = (), name: str | None = None
+) -> SetupReport:
     name = name or session.settings.project
     desired = _desired_project(schema, guideline)
     project = session.find_project(name)
     if project is None:
-        created = session.call_once(f"creating project {name!r}", session.api.create_project, name=name,
-                                    project_type=PROJECT_TYPE, **desired)
+        created = session.call_once(
+            f"creating project {name!r}", session.api.create_project, name=name, project_type=PROJECT_TYPE, **desired
+        )
         report = SetupReport(project_id=created.id, project_created=True)
     else:
         if project["project_type"] != PROJECT_TYPE:
-            raise DoccanoError(f"project {name!r} on {session.settings.url} has type {project['project_type']}, "
-                               f"expected {PROJECT_TYPE}; use another DOCCANO_PROJECT")
+            raise DoccanoError(
+                f"project {name!r} on {session.settings.url} has type {project['project_type']}, "
+                f"expected {PROJECT_TYPE}; use another DOCCANO_PROJECT"
+            )
         report = SetupReport(project_id=project["id"])
         changed = {k: v for k, v in desired.items() if k in project and project[k] != v}
         if changed:
@@ -115,12 +119,28 @@ def _sync_labels(session: DoccanoSession, report: SetupReport, specs: list[Label
         for spec in wanted:
             current = existing.get(spec.text)
             if current is None:
-                session.call_once(f"creating {kind} label {spec.text!r}", session.api.create_label_type, pid, kind,
-                                  spec.text, prefix_key=None, suffix_key=spec.suffix_key, color=spec.color)
+                session.call_once(
+                    f"creating {kind} label {spec.text!r}",
+                    session.api.create_label_type,
+                    pid,
+                    kind,
+                    spec.text,
+                    prefix_key=None,
+                    suffix_key=spec.suffix_key,
+                    color=spec.color,
+                )
                 report.labels_created.append(spec.text)
             elif (current.background_color, current.suffix_key) != (spec.color, spec.suffix_key):
-                session.call(f"updating {kind} label {spec.text!r}", session.api.update_label_type, pid, current.id,
-                             kind, prefix_key=None, suffix_key=spec.suffix_key, color=spec.color)
+                session.call(
+                    f"updating {kind} label {spec.text!r}",
+                    session.api.update_label_type,
+                    pid,
+                    current.id,
+                    kind,
+                    prefix_key=None,
+                    suffix_key=spec.suffix_key,
+                    color=spec.color,
+                )
                 report.labels_updated.append(spec.text)
             else:
                 report.labels_unchanged += 1
@@ -135,6 +155,11 @@ def _ensure_annotator(session: DoccanoSession, report: SetupReport, account: Acc
         report.users_created.append(account.username)
     members = session.call("listing members", api.list_members, report.project_id)
     if account.username not in {m.username for m in members}:
-        session.call_once(f"adding {account.username!r} as annotator", api.add_member, report.project_id,
-                          account.username, ANNOTATOR_ROLE)
+        session.call_once(
+            f"adding {account.username!r} as annotator",
+            api.add_member,
+            report.project_id,
+            account.username,
+            ANNOTATOR_ROLE,
+        )
         report.members_added.append(account.username)

@@ -23,8 +23,10 @@ def check_worker(session: DoccanoSession) -> None:
     """Fail before an upload or export when Doccano's celery worker does not answer (imports would hang)."""
     problem = worker_problem(session.health())
     if problem is not None:
-        raise DoccanoError(f"Doccano's task worker at {session.settings.url} is not running ({problem}); uploads "
-                           f"and exports would hang: start it with `doccano task` (or `geostance doccano up`)")
+        raise DoccanoError(
+            f"Doccano's task worker at {session.settings.url} is not running ({problem}); uploads "
+            f"and exports would hang: start it with `doccano task` (or `geostance doccano up`)"
+        )
 
 
 def task_status(session: DoccanoSession, task_id: str, what: str) -> dict:
@@ -33,8 +35,9 @@ def task_status(session: DoccanoSession, task_id: str, what: str) -> dict:
     return session.request("GET", f"tasks/status/{task_id}", what)
 
 
-def wait_for_task(session: DoccanoSession, task_id: str, what: str, timeout: float = 600.0,
-                  poll: float = TASK_POLL_S) -> dict:
+def wait_for_task(
+    session: DoccanoSession, task_id: str, what: str, timeout: float = 600.0, poll: float = TASK_POLL_S
+) -> dict:
     """The task's final status; raises only when it does not finish in time."""
     deadline = time.monotonic() + timeout
     while True:
@@ -42,8 +45,9 @@ def wait_for_task(session: DoccanoSession, task_id: str, what: str, timeout: flo
         if status["ready"]:
             return status
         if time.monotonic() > deadline:
-            raise DoccanoError(f"Doccano's task for {what} did not finish within {timeout:.0f} s; "
-                               f"is the task worker running?")
+            raise DoccanoError(
+                f"Doccano's task for {what} did not finish within {timeout:.0f} s; is the task worker running?"
+            )
         time.sleep(poll)
 
 
@@ -69,24 +73,40 @@ def drain_worker(session: DoccanoSession, what: str, timeout: float = 600.0) -> 
             return
         except DoccanoError:
             if time.monotonic() > deadline:
-                raise DoccanoError(f"Doccano's task worker did not run the tasks queued "
-                                   f"before {what} within {timeout:.0f} s; is it running?") from None
+                raise DoccanoError(
+                    f"Doccano's task worker did not run the tasks queued "
+                    f"before {what} within {timeout:.0f} s; is it running?"
+                ) from None
             time.sleep(0.5)
 
 
 def upload_file(session: DoccanoSession, path: Path) -> str:
     """Send one file to Doccano's upload area; return its upload id (the file is not in a project yet)."""
     with path.open("rb") as fh:
-        answer = session.request("POST", "fp/process/", f"uploading {path.name}",
-                                 files={"filepond": (path.name, fh)}, headers={"Accept": "*/*"})
+        answer = session.request(
+            "POST",
+            "fp/process/",
+            f"uploading {path.name}",
+            files={"filepond": (path.name, fh)},
+            headers={"Accept": "*/*"},
+        )
     return answer.decode() if isinstance(answer, bytes) else str(answer)
 
 
 def ingest(session: DoccanoSession, project_id: int, upload_ids: list[str], task: str, file_format: str) -> str:
     """Queue the import of uploaded files into the project; return the worker task's id."""
-    answer = session.request("POST", f"projects/{project_id}/upload", f"importing {len(upload_ids)} file(s)",
-                             json={"uploadIds": upload_ids, "task": task, "format": file_format,
-                                   "column_data": "text", "column_label": "label"})
+    answer = session.request(
+        "POST",
+        f"projects/{project_id}/upload",
+        f"importing {len(upload_ids)} file(s)",
+        json={
+            "uploadIds": upload_ids,
+            "task": task,
+            "format": file_format,
+            "column_data": "text",
+            "column_label": "label",
+        },
+    )
     return answer["task_id"]
 
 
@@ -104,18 +124,25 @@ def raise_import_errors(status: dict, name: str) -> None:
     errors = (status.get("result") or {}).get("error") or []
     if errors:
         first = errors[0]
-        raise DoccanoError(f"Doccano rejected {len(errors)} row(s) of {name}; first: line "
-                           f"{first.get('line', '?')}: {first.get('message', first)}")
+        raise DoccanoError(
+            f"Doccano rejected {len(errors)} row(s) of {name}; first: line "
+            f"{first.get('line', '?')}: {first.get('message', first)}"
+        )
 
 
 def download_export(session: DoccanoSession, project_id: int, file_format: str, approved_only: bool) -> Any:
     """The project's export (Doccano's zip, as bytes) once the worker has written it."""
     check_worker(session)
-    task = session.request("POST", f"projects/{project_id}/download", "starting the export",
-                           json={"format": file_format, "exportApproved": approved_only})
+    task = session.request(
+        "POST",
+        f"projects/{project_id}/download",
+        "starting the export",
+        json={"format": file_format, "exportApproved": approved_only},
+    )
     wait_task(session, task["task_id"], "exporting the project")
-    return session.request("GET", f"projects/{project_id}/download", "downloading the export",
-                           params={"taskId": task["task_id"]})
+    return session.request(
+        "GET", f"projects/{project_id}/download", "downloading the export", params={"taskId": task["task_id"]}
+    )
 
 
 def _task_error(status: dict) -> str:

@@ -18,13 +18,13 @@ from geostance.selection import entity_uncertainty, margin_uncertainty
 
 BEAM_WIDTH = 16
 BEAM_DENSITY = 0.0001
-MIN_CANDIDATE_PROB = 0.05   # entities in fewer parses than this are beam noise, not a real alternative
+MIN_CANDIDATE_PROB = 0.05  # entities in fewer parses than this are beam noise, not a real alternative
 
 
 @dataclass(frozen=True)
 class UnitUncertainty:
-    stance: float | None   # None without a stance model
-    ner: float | None      # None without an NER model
+    stance: float | None  # None without a stance model
+    ner: float | None  # None without an NER model
     stance_by_target: dict[str, float]
 
     @property
@@ -33,8 +33,9 @@ class UnitUncertainty:
         return sum(parts) / len(parts) if parts else 0.0
 
 
-def stance_uncertainty(stance_dir: Path, texts: Sequence[str],
-                       bundle: dict[str, Any] | None = None) -> list[dict[str, float]]:
+def stance_uncertainty(
+    stance_dir: Path, texts: Sequence[str], bundle: dict[str, Any] | None = None
+) -> list[dict[str, float]]:
     """Per unit, the margin uncertainty of each target the stance model knows; `bundle` is that model when the
     caller has loaded it already (the annotation queue needs it again for its suggestions, and a load takes
     seconds)."""
@@ -67,7 +68,7 @@ def ner_uncertainty(ner_dir: Path, texts: Sequence[str], batch_size: int = 64) -
     ner, before = _entity_recognizer(nlp)
     out: list[float] = []
     for start in range(0, len(texts), batch_size):
-        docs = [nlp.make_doc(t) for t in texts[start:start + batch_size]]
+        docs = [nlp.make_doc(t) for t in texts[start : start + batch_size]]
         for component in before:
             docs = list(component.pipe(docs))
         beams = ner.beam_parse(docs, beam_width=BEAM_WIDTH, beam_density=BEAM_DENSITY)
@@ -76,13 +77,16 @@ def ner_uncertainty(ner_dir: Path, texts: Sequence[str], batch_size: int = 64) -
     return out
 
 
-def unit_uncertainty(texts: Sequence[str], ner_dir: Path | None, stance_dir: Path | None, *,
-                     stance_bundle: dict[str, Any] | None = None) -> list[UnitUncertainty]:
+def unit_uncertainty(
+    texts: Sequence[str], ner_dir: Path | None, stance_dir: Path | None, *, stance_bundle: dict[str, Any] | None = None
+) -> list[UnitUncertainty]:
     """Both tasks' uncertainty for each text; a task without a model is left out of `combined`. `stance_bundle`:
     the model in `stance_dir`, when already loaded."""
     if ner_dir is None and stance_dir is None:
         raise ValueError("ranking needs a trained NER or stance model")
     by_target = stance_uncertainty(stance_dir, texts, stance_bundle) if stance_dir else [{} for _ in texts]
     ner = ner_uncertainty(ner_dir, texts) if ner_dir else [None] * len(texts)
-    return [UnitUncertainty(stance=max(t.values()) if t else None, ner=n, stance_by_target=t)
-            for t, n in zip(by_target, ner, strict=True)]
+    return [
+        UnitUncertainty(stance=max(t.values()) if t else None, ner=n, stance_by_target=t)
+        for t, n in zip(by_target, ner, strict=True)
+    ]

@@ -38,8 +38,8 @@ class LabelReport:
     cats_added: int = 0
     cats_removed: int = 0
     unchanged: int = 0
-    skipped_labelled: list[str] = field(default_factory=list)   # preannotate: the user had labels already
-    unknown_units: list[str] = field(default_factory=list)      # not in the project
+    skipped_labelled: list[str] = field(default_factory=list)  # preannotate: the user had labels already
+    unknown_units: list[str] = field(default_factory=list)  # not in the project
     confirmed: int = 0
 
     @property
@@ -50,6 +50,7 @@ class LabelReport:
 @dataclass
 class ExampleChanges:
     """What writing one decision changed on its example."""
+
     spans_added: int = 0
     spans_removed: int = 0
     cats_added: int = 0
@@ -66,6 +67,7 @@ class ExampleChanges:
 class WantedLabels:
     """A decision in Doccano's terms: spans as (UTF-16 start, end, label type id) and category type ids, each with
     the score to post as `prob` (0.0 for a person's decision)."""
+
     spans: dict[tuple[int, int, int], float]
     cats: dict[int, float]
 
@@ -86,9 +88,17 @@ def examples_by_unit(session: DoccanoSession, project_id: int) -> dict[str, dict
     return found
 
 
-def write_labels(session: DoccanoSession, decisions: Sequence[Decision], *, replace: bool, only_unlabelled: bool,
-                 confirm: bool, progress: Callable[[int], None] = lambda _n: None, workers: int = DEFAULT_WORKERS,
-                 examples: Mapping[str, dict] | None = None) -> LabelReport:
+def write_labels(
+    session: DoccanoSession,
+    decisions: Sequence[Decision],
+    *,
+    replace: bool,
+    only_unlabelled: bool,
+    confirm: bool,
+    progress: Callable[[int], None] = lambda _n: None,
+    workers: int = DEFAULT_WORKERS,
+    examples: Mapping[str, dict] | None = None,
+) -> LabelReport:
     """Make the logged-in user's labels on each decision's example equal the decision (`replace`), or add the
     missing ones only. `only_unlabelled` skips examples where the user has any label (pre-annotation).
 
@@ -106,8 +116,9 @@ def write_labels(session: DoccanoSession, decisions: Sequence[Decision], *, repl
         if example is None:
             return None
         wanted = wanted_labels(decision, example["text"], span_ids, cat_ids)
-        changes = write_example(session, pid, example["id"], decision.unit_id, wanted, replace=replace,
-                                only_unlabelled=only_unlabelled)
+        changes = write_example(
+            session, pid, example["id"], decision.unit_id, wanted, replace=replace, only_unlabelled=only_unlabelled
+        )
         if confirm and not example.get("is_confirmed"):
             # Doccano's state endpoint toggles: sent once, and only for an example not yet confirmed.
             session.request("POST", f"projects/{pid}/examples/{example['id']}/states", "confirming an example")
@@ -148,18 +159,22 @@ def wanted_labels(decision: Decision, text: str, span_ids: dict[str, int], cat_i
     n_ent = len(decision.entities)
     prefix = utf16_prefix(text)
     try:
-        spans = {(*span_to_utf16(text, s, e, prefix), span_ids[label]): scores[i] if scores else 0.0
-                 for i, (s, e, label) in enumerate(decision.entities)}
+        spans = {
+            (*span_to_utf16(text, s, e, prefix), span_ids[label]): scores[i] if scores else 0.0
+            for i, (s, e, label) in enumerate(decision.entities)
+        }
     except OffsetError as exc:
         raise DoccanoError(f"unit {decision.unit_id!r}: {exc}") from None
     except KeyError as exc:
-        raise DoccanoError(f"label {exc.args[0]!r} is not in the Doccano project; "
-                           f"run `geostance doccano setup`") from None
+        raise DoccanoError(
+            f"label {exc.args[0]!r} is not in the Doccano project; run `geostance doccano setup`"
+        ) from None
     try:
         cats = {cat_ids[c]: scores[n_ent + i] if scores else 0.0 for i, c in enumerate(decision.cats)}
     except KeyError as exc:
-        raise DoccanoError(f"category {exc.args[0]!r} is not in the Doccano project; "
-                           f"run `geostance doccano setup`") from None
+        raise DoccanoError(
+            f"category {exc.args[0]!r} is not in the Doccano project; run `geostance doccano setup`"
+        ) from None
     return WantedLabels(spans, cats)
 
 
@@ -167,14 +182,25 @@ def _labels_path(pid: int, example_id: int, kind: str) -> str:
     return f"projects/{pid}/examples/{example_id}/{kind}"
 
 
-def write_example(session: DoccanoSession, pid: int, example_id: int, unit_id: str, wanted: WantedLabels, *,
-                  replace: bool, only_unlabelled: bool) -> ExampleChanges:
+def write_example(
+    session: DoccanoSession,
+    pid: int,
+    example_id: int,
+    unit_id: str,
+    wanted: WantedLabels,
+    *,
+    replace: bool,
+    only_unlabelled: bool,
+) -> ExampleChanges:
     """Bring the user's labels on one example to `wanted`: add what is missing and, with `replace`, remove the rest."""
     spans_path, cats_path = _labels_path(pid, example_id, "spans"), _labels_path(pid, example_id, "categories")
-    have_spans = {(s["start_offset"], s["end_offset"], s["label"]): s["id"]
-                  for s in session.request("GET", spans_path, f"listing the spans of {unit_id!r}")}
-    have_cats = {c["label"]: c["id"]
-                 for c in session.request("GET", cats_path, f"listing the categories of {unit_id!r}")}
+    have_spans = {
+        (s["start_offset"], s["end_offset"], s["label"]): s["id"]
+        for s in session.request("GET", spans_path, f"listing the spans of {unit_id!r}")
+    }
+    have_cats = {
+        c["label"]: c["id"] for c in session.request("GET", cats_path, f"listing the categories of {unit_id!r}")
+    }
     changes = ExampleChanges()
     if only_unlabelled and (have_spans or have_cats):
         changes.skipped_labelled = True
@@ -190,8 +216,12 @@ def write_example(session: DoccanoSession, pid: int, example_id: int, unit_id: s
                 changes.cats_removed += 1
     for (start, end, label), prob in wanted.spans.items():
         if (start, end, label) not in have_spans:
-            session.request("POST", spans_path, f"adding a span to {unit_id!r}",
-                            json={"label": label, "start_offset": start, "end_offset": end, "prob": prob})
+            session.request(
+                "POST",
+                spans_path,
+                f"adding a span to {unit_id!r}",
+                json={"label": label, "start_offset": start, "end_offset": end, "prob": prob},
+            )
             changes.spans_added += 1
     for label, prob in wanted.cats.items():
         if label not in have_cats:

@@ -24,8 +24,13 @@ from geostance.paths import annotations_dir, corpus_dir, doccano_snapshots_dir, 
 from geostance.schema import Schema, load_schema
 
 
-def run_setup(settings: DoccanoSettings, *, schema: Schema | None = None, guidelines: Path | None = None,
-              accounts_file: Path | None = None) -> SetupReport:
+def run_setup(
+    settings: DoccanoSettings,
+    *,
+    schema: Schema | None = None,
+    guidelines: Path | None = None,
+    accounts_file: Path | None = None,
+) -> SetupReport:
     accounts = read_accounts(accounts_file) if accounts_file else []
     return setup_project(connect(settings), schema or load_schema(), read_guideline(guidelines), accounts)
 
@@ -38,8 +43,9 @@ def read_guideline(guidelines: Path | None = None) -> str:
         raise InputError(guidelines, "guidelines file not found") from None
 
 
-def ensure_project(session: DoccanoSession, schema: Schema | None = None,
-                   guidelines: Path | None = None) -> SetupReport | None:
+def ensure_project(
+    session: DoccanoSession, schema: Schema | None = None, guidelines: Path | None = None
+) -> SetupReport | None:
     """Set the project up from the schema and the guidelines when the server has none of that name (as `setup`
     does); None when it exists, which is left as it is (`geostance doccano setup` updates it)."""
     if session.find_project(session.settings.project) is not None:
@@ -47,16 +53,32 @@ def ensure_project(session: DoccanoSession, schema: Schema | None = None,
     return setup_project(session, schema or load_schema(), read_guideline(guidelines))
 
 
-def run_push(settings: DoccanoSettings, *, corpus: Path | None = None, mode: UnitMode = UnitMode.paragraph,
-             annotators: Sequence[str] = (), overlap: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
-             on_batch: Callable[[int, int], None] = lambda _d, _t: None, refresh: bool = False,
-             cache_dir: Path | None = None, setup: bool = True) -> PushReport:
+def run_push(
+    settings: DoccanoSettings,
+    *,
+    corpus: Path | None = None,
+    mode: UnitMode = UnitMode.paragraph,
+    annotators: Sequence[str] = (),
+    overlap: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_batch: Callable[[int, int], None] = lambda _d, _t: None,
+    refresh: bool = False,
+    cache_dir: Path | None = None,
+    setup: bool = True,
+) -> PushReport:
     """Upload the corpus units not in the project yet; with `setup`, create the project first when it is missing."""
     session = connect(settings)
     created = ensure_project(session) if setup else None
-    report = push_units(session, corpus_units(corpus, mode), annotators=annotators, overlap=overlap,
-                        batch_size=batch_size, on_batch=on_batch,
-                        cache_dir=cache_dir or server_home_path() / "push-cache", refresh=refresh)
+    report = push_units(
+        session,
+        corpus_units(corpus, mode),
+        annotators=annotators,
+        overlap=overlap,
+        batch_size=batch_size,
+        on_batch=on_batch,
+        cache_dir=cache_dir or server_home_path() / "push-cache",
+        refresh=refresh,
+    )
     report.project_created = created is not None
     return report
 
@@ -66,21 +88,43 @@ def corpus_units(corpus: Path | None = None, mode: UnitMode = UnitMode.paragraph
     return [u for article in store.articles() for u in split_units(article, mode)]
 
 
-def run_pull(settings: DoccanoSettings, *, out: Path | None = None, approved_only: bool = False,
-             echo: Callable[[str], None] = lambda _m: None) -> PullReport:
-    return pull_project(connect(settings), out=out, approved_only=approved_only,
-                        server_version=local_server_version(settings.url), echo=echo)
+def run_pull(
+    settings: DoccanoSettings,
+    *,
+    out: Path | None = None,
+    approved_only: bool = False,
+    echo: Callable[[str], None] = lambda _m: None,
+) -> PullReport:
+    return pull_project(
+        connect(settings),
+        out=out,
+        approved_only=approved_only,
+        server_version=local_server_version(settings.url),
+        echo=echo,
+    )
 
 
-def run_annotate(settings: DoccanoSettings, decisions: Path, *, schema: Schema | None = None, confirm: bool = True,
-                 progress: Callable[[int, int], None] = lambda _d, _t: None) -> LabelReport:
-    return annotate_from_file(connect(settings), decisions, schema or load_schema(), confirm=confirm,
-                              progress=progress)
+def run_annotate(
+    settings: DoccanoSettings,
+    decisions: Path,
+    *,
+    schema: Schema | None = None,
+    confirm: bool = True,
+    progress: Callable[[int, int], None] = lambda _d, _t: None,
+) -> LabelReport:
+    return annotate_from_file(connect(settings), decisions, schema or load_schema(), confirm=confirm, progress=progress)
 
 
-def run_preannotate(settings: DoccanoSettings, *, model: Path | None = None, predictions: Path | None = None,
-                    accounts_file: Path | None = None, schema: Schema | None = None, threshold: float = 0.5,
-                    progress: Callable[[str, int, int], None] = lambda _u, _d, _t: None) -> list[LabelReport]:
+def run_preannotate(
+    settings: DoccanoSettings,
+    *,
+    model: Path | None = None,
+    predictions: Path | None = None,
+    accounts_file: Path | None = None,
+    schema: Schema | None = None,
+    threshold: float = 0.5,
+    progress: Callable[[str, int, int], None] = lambda _u, _d, _t: None,
+) -> list[LabelReport]:
     schema = schema or load_schema()
     if (model is None) == (predictions is None):
         raise InputError(model or "--model", "give exactly one of --model DIR or --predictions FILE")
@@ -96,11 +140,27 @@ def queues_dir() -> Path:
     return annotations_dir() / "queues"
 
 
-def run_queue(settings: DoccanoSettings, options: QueueOptions, *, accounts_file: Path | None = None,
-              corpus: Path | None = None, mode: UnitMode = UnitMode.paragraph, schema: Schema | None = None,
-              snapshots: Path | None = None, out: Path | None = None,
-              echo: Callable[[str], None] = lambda _m: None) -> QueueReport:
+def run_queue(
+    settings: DoccanoSettings,
+    options: QueueOptions,
+    *,
+    accounts_file: Path | None = None,
+    corpus: Path | None = None,
+    mode: UnitMode = UnitMode.paragraph,
+    schema: Schema | None = None,
+    snapshots: Path | None = None,
+    out: Path | None = None,
+    echo: Callable[[str], None] = lambda _m: None,
+) -> QueueReport:
     accounts: list[Account] = read_accounts(accounts_file) if accounts_file else []
-    return make_queue(connect(settings), settings, corpus_units(corpus, mode), accounts, options,
-                      schema or load_schema(), snapshots_dir=snapshots or doccano_snapshots_dir(),
-                      queues_dir=out or queues_dir(), echo=echo)
+    return make_queue(
+        connect(settings),
+        settings,
+        corpus_units(corpus, mode),
+        accounts,
+        options,
+        schema or load_schema(),
+        snapshots_dir=snapshots or doccano_snapshots_dir(),
+        queues_dir=out or queues_dir(),
+        echo=echo,
+    )

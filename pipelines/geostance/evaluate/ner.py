@@ -30,8 +30,16 @@ def ner_gold(data: TaskData, split: str) -> tuple[list[str], list[list[Span]], l
     return list(rows["text"]), [row_spans(r, names) for r in rows], list(rows["article_id"])
 
 
-def evaluate_ner(nlp: Any, data: TaskData, split: str, *, resamples: int, seed: int,
-                 progress: Callable | None = None, baseline: bool = True) -> dict[str, Any]:
+def evaluate_ner(
+    nlp: Any,
+    data: TaskData,
+    split: str,
+    *,
+    resamples: int,
+    seed: int,
+    progress: Callable | None = None,
+    baseline: bool = True,
+) -> dict[str, Any]:
     texts, gold, articles = ner_gold(data, split)
     groups, unit = bootstrap_groups(articles, list(data.split(split)["id"]))
     pred = ner_predictions(nlp, texts, progress)
@@ -48,6 +56,9 @@ def evaluate_ner(nlp: Any, data: TaskData, split: str, *, resamples: int, seed: 
         scores["baseline_f1_ci"] = base["f1_ci"]
         diff, diff_ci = f1_difference_ci(gold, pred, looked_up, groups, resamples=resamples, seed=seed)
         scores["f1_minus_baseline"], scores["f1_minus_baseline_ci"] = diff, diff_ci
-        scores["baseline"] = {"name": "lookup: each train entity string tagged with its most frequent train label",
-                              "lexicon_size": len(lookup.lexicon), **base}
+        scores["baseline"] = {
+            "name": "lookup: each train entity string tagged with its most frequent train label",
+            "lexicon_size": len(lookup.lexicon),
+            **base,
+        }
     return scores

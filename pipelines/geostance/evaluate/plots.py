@@ -78,8 +78,9 @@ def learning_curve_png(fractions: Sequence[float], series: dict[str, Sequence[fl
     return path
 
 
-def learning_curves_png(curves: dict[str, dict[str, list[tuple[int, float]]]], goal: float, title: str,
-                        path: Path) -> Path:
+def learning_curves_png(
+    curves: dict[str, dict[str, list[tuple[int, float]]]], goal: float, title: str, path: Path
+) -> Path:
     """One line per strategy and seed (score by labelled rows) and the goal as a dashed line."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))

@@ -20,9 +20,16 @@ from geostance.metrics import Span, span_scores
 
 # OntoNotes-style labels (the schema's, and a stock English pipeline's) → CoNLL-2003's; declared once here.
 CONLL_LABEL_MAP: dict[str, str] = {
-    "PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "NORP": "MISC", "EVENT": "MISC",
+    "PERSON": "PER",
+    "ORG": "ORG",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+    "NORP": "MISC",
+    "EVENT": "MISC",
     # a model trained on CoNLL itself already speaks its labels
-    "PER": "PER", "MISC": "MISC",
+    "PER": "PER",
+    "MISC": "MISC",
 }
 REALNEWS_FILE = Path("conll2003") / "eng.testb"
 
@@ -55,8 +62,10 @@ def conll_documents(path: Path) -> GoldDocuments:
     """One text per `-DOCSTART-` document of a CoNLL file (sentences joined by a space), gold spans on it."""
     from geostance.dataset.readers.conll import TagScheme, read_conll
 
-    return join_sentences((record.article_id, record.text, [(s.start, s.end, s.label) for s in record.spans])
-                          for record in read_conll(Path(path), TagScheme.iob1))
+    return join_sentences(
+        (record.article_id, record.text, [(s.start, s.end, s.label) for s in record.spans])
+        for record in read_conll(Path(path), TagScheme.iob1)
+    )
 
 
 def map_spans(spans: Sequence[Span], label_map: dict[str, str], dropped: Counter[str]) -> list[Span]:
@@ -70,8 +79,15 @@ def map_spans(spans: Sequence[Span], label_map: dict[str, str], dropped: Counter
     return out
 
 
-def score_on_documents(nlp: Any, gold: GoldDocuments, label_map: dict[str, str] | None = None, *,
-                       resamples: int = 200, seed: int = 0, progress: Callable | None = None) -> dict[str, Any]:
+def score_on_documents(
+    nlp: Any,
+    gold: GoldDocuments,
+    label_map: dict[str, str] | None = None,
+    *,
+    resamples: int = 200,
+    seed: int = 0,
+    progress: Callable | None = None,
+) -> dict[str, Any]:
     """Scores of `nlp` on `gold`; with `label_map`, predictions are mapped first (and unmapped labels counted)."""
     dropped: Counter[str] = Counter()
     predicted = ner_predictions(nlp, gold.texts, progress)
@@ -82,10 +98,16 @@ def score_on_documents(nlp: Any, gold: GoldDocuments, label_map: dict[str, str] 
     return scores
 
 
-def evaluate_realnews(nlp: Any, data_dir: Path, *, resamples: int = 200, seed: int = 0,
-                      progress: Callable | None = None) -> dict[str, Any]:
+def evaluate_realnews(
+    nlp: Any, data_dir: Path, *, resamples: int = 200, seed: int = 0, progress: Callable | None = None
+) -> dict[str, Any]:
     """The pipeline on `eng.testb` under `data_dir`, labels mapped to CoNLL's four."""
     gold = conll_documents(Path(data_dir) / REALNEWS_FILE)
     scores = score_on_documents(nlp, gold, CONLL_LABEL_MAP, resamples=resamples, seed=seed, progress=progress)
-    return {"data": str(REALNEWS_FILE), "documents": len(gold.ids), "words": gold.words,
-            "label_map": CONLL_LABEL_MAP, **scores}
+    return {
+        "data": str(REALNEWS_FILE),
+        "documents": len(gold.ids),
+        "words": gold.words,
+        "label_map": CONLL_LABEL_MAP,
+        **scores,
+    }

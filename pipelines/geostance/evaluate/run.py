@@ -39,13 +39,22 @@ def _training_of(info: dict[str, Any]) -> dict[str, Any]:
 
     base = info.get("base_model")
     rehearsal = info.get("rehearsal")
-    return {"base_model": base.get("name") if isinstance(base, dict) else base,
-            "rehearsal": Rehearsal(tuple(Path(p) for p in rehearsal["paths"]), rehearsal["ratio"])
-            if rehearsal else None}
+    return {
+        "base_model": base.get("name") if isinstance(base, dict) else base,
+        "rehearsal": Rehearsal(tuple(Path(p) for p in rehearsal["paths"]), rehearsal["ratio"]) if rehearsal else None,
+    }
 
 
-def learning_curve(data_dir: Path, split: str, *, ner_model: Path | None, stance_model: Path | None,
-                   fractions: tuple[float, ...], seed: int, progress: Callable | None = None) -> dict[str, Any]:
+def learning_curve(
+    data_dir: Path,
+    split: str,
+    *,
+    ner_model: Path | None,
+    stance_model: Path | None,
+    fractions: tuple[float, ...],
+    seed: int,
+    progress: Callable | None = None,
+) -> dict[str, Any]:
     """Retrain on growing shares of train articles (same hyper-parameters / config) and score on `split`."""
     import spacy
 
@@ -66,8 +75,15 @@ def learning_curve(data_dir: Path, split: str, *, ner_model: Path | None, stance
         for fraction in fractions:
             say(f"learning curve: NER on {fraction:.0%} of train")
             with tempfile.TemporaryDirectory(prefix="geostance-curve-") as tmp:
-                result = train_ner_on(data, Path(tmp) / "ner", config, overrides=info.get("overrides") or {},
-                                      train_limit=fraction, seed=seed, **_training_of(info))
+                result = train_ner_on(
+                    data,
+                    Path(tmp) / "ner",
+                    config,
+                    overrides=info.get("overrides") or {},
+                    train_limit=fraction,
+                    seed=seed,
+                    **_training_of(info),
+                )
                 nlp = spacy.load(Path(tmp) / "ner")
             s = evaluate_ner(nlp, data, split, resamples=200, seed=seed, baseline=False)
             scores.append(s["f1"])
@@ -88,8 +104,9 @@ def learning_curve(data_dir: Path, split: str, *, ner_model: Path | None, stance
                 f_avgs.append(0.0)
                 continue
             fitted = refit_bundle(bundle, bundle["selected"], texts, targets, y)
-            s = evaluate_stance(fitted, data, split, resamples=200, seed=seed, baseline=False,
-                                variants=(bundle["selected"],))
+            s = evaluate_stance(
+                fitted, data, split, resamples=200, seed=seed, baseline=False, variants=(bundle["selected"],)
+            )
             scores.append(s["macro_f1"])
             f_avgs.append(s["f_avg"])
         curve["stance_macro_f1"] = scores
@@ -124,16 +141,23 @@ def _score_ner(job: _Job, ner_model: Path, realnews_data: Path | None, metrics: 
         nlp = spacy.load(ner_model)
     except OSError as exc:
         raise GeostanceError(f"{ner_model}: cannot load spaCy pipeline ({exc})") from None
-    metrics["ner"] = {"model": str(ner_model), **evaluate_ner(nlp, data, job.split, resamples=job.resamples,
-                                                              seed=job.seed, progress=job.progress)}
+    metrics["ner"] = {
+        "model": str(ner_model),
+        **evaluate_ner(nlp, data, job.split, resamples=job.resamples, seed=job.seed, progress=job.progress),
+    }
     per_label = metrics["ner"]["per_label"]
     base_labels = (metrics["ner"]["baseline"] or {}).get("per_label", {})
-    plots.per_label_f1_png({k: v["f1"] for k, v in per_label.items()}, {k: v["f1"] for k, v in base_labels.items()},
-                           f"NER F1 per label ({job.split})", job.staging / "ner_per_label.png")
+    plots.per_label_f1_png(
+        {k: v["f1"] for k, v in per_label.items()},
+        {k: v["f1"] for k, v in base_labels.items()},
+        f"NER F1 per label ({job.split})",
+        job.staging / "ner_per_label.png",
+    )
     if realnews_data is not None:
         job.say(f"NER on real news: {realnews_data}")
-        metrics["realnews"] = evaluate_realnews(nlp, Path(realnews_data), resamples=job.resamples, seed=job.seed,
-                                                progress=job.progress)
+        metrics["realnews"] = evaluate_realnews(
+            nlp, Path(realnews_data), resamples=job.resamples, seed=job.seed, progress=job.progress
+        )
 
 
 def _score_stance(job: _Job, stance_model: Path, metrics: dict[str, Any]) -> None:
@@ -143,20 +167,41 @@ def _score_stance(job: _Job, stance_model: Path, metrics: dict[str, Any]) -> Non
     metrics.setdefault("dataset_fingerprint", data.fingerprint)
     job.say(f"stance: {stance_model} on {job.split} ({len(data.split(job.split))} rows)")
     bundle, _ = load_stance_dir(stance_model)
-    metrics["stance"] = {"model": str(stance_model),
-                         **evaluate_stance(bundle, data, job.split, resamples=job.resamples, seed=job.seed)}
+    metrics["stance"] = {
+        "model": str(stance_model),
+        **evaluate_stance(bundle, data, job.split, resamples=job.resamples, seed=job.seed),
+    }
     cm = metrics["stance"]["confusion_matrix"]
-    plots.confusion_matrix_png(cm["matrix"], cm["labels"], f"Stance ({metrics['stance']['variant']}, {job.split})",
-                               job.staging / "stance_confusion.png")
+    plots.confusion_matrix_png(
+        cm["matrix"],
+        cm["labels"],
+        f"Stance ({metrics['stance']['variant']}, {job.split})",
+        job.staging / "stance_confusion.png",
+    )
 
 
-def _score_curve(job: _Job, ner_model: Path | None, stance_model: Path | None, fractions: tuple[float, ...],
-                 metrics: dict[str, Any]) -> None:
-    lc = learning_curve(job.data_dir, job.split, ner_model=ner_model, stance_model=stance_model,
-                        fractions=fractions, seed=job.seed, progress=job.progress)
+def _score_curve(
+    job: _Job, ner_model: Path | None, stance_model: Path | None, fractions: tuple[float, ...], metrics: dict[str, Any]
+) -> None:
+    lc = learning_curve(
+        job.data_dir,
+        job.split,
+        ner_model=ner_model,
+        stance_model=stance_model,
+        fractions=fractions,
+        seed=job.seed,
+        progress=job.progress,
+    )
     metrics["learning_curve"] = lc
-    series = {name: lc[key] for key, name in (("ner_f1", "NER F1"), ("stance_macro_f1", "stance macro-F1"),
-                                              ("stance_f_avg", "stance F_avg")) if key in lc}
+    series = {
+        name: lc[key]
+        for key, name in (
+            ("ner_f1", "NER F1"),
+            ("stance_macro_f1", "stance macro-F1"),
+            ("stance_f_avg", "stance F_avg"),
+        )
+        if key in lc
+    }
     plots.learning_curve_png(lc["fractions"], series, job.staging / "learning_curve.png")
 
 
@@ -178,10 +223,20 @@ def _publish(metrics: dict[str, Any], staging: Path, out_dir: Path) -> list[Path
     return files + [out_dir / METRICS_FILE, out_dir / REPORT_FILE]
 
 
-def evaluate(data_dir: str | Path, out_dir: str | Path, *, ner_model: str | Path | None = None,
-             stance_model: str | Path | None = None, split: str = "test", curve: bool = False,
-             curve_fractions: tuple[float, ...] = CURVE_FRACTIONS, resamples: int = BOOTSTRAP_RESAMPLES,
-             seed: int = 0, realnews_data: Path | None = None, progress: Callable | None = None) -> EvaluationResult:
+def evaluate(
+    data_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    ner_model: str | Path | None = None,
+    stance_model: str | Path | None = None,
+    split: str = "test",
+    curve: bool = False,
+    curve_fractions: tuple[float, ...] = CURVE_FRACTIONS,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+    realnews_data: Path | None = None,
+    progress: Callable | None = None,
+) -> EvaluationResult:
     """Evaluate the given model(s) on `split`; write metrics.json, report.md and the plots into `out_dir`.
     With `realnews_data` (a folder holding conll2003/eng.testb), the NER is also scored on that real news."""
     if ner_model is None and stance_model is None:
@@ -189,10 +244,15 @@ def evaluate(data_dir: str | Path, out_dir: str | Path, *, ner_model: str | Path
     ner_path = Path(ner_model) if ner_model is not None else None
     stance_path = Path(stance_model) if stance_model is not None else None
     metrics: dict[str, Any] = {
-        "split": split, "dataset": str(Path(data_dir)),
-        "bootstrap": {"resamples": resamples, "confidence": CONFIDENCE, "seed": seed,
-                      "unit": f"article when a split has >= {MIN_ARTICLES_FOR_CLUSTER_BOOTSTRAP} articles, "
-                              "else unit (see ner.bootstrap_unit, stance.bootstrap_unit)"},
+        "split": split,
+        "dataset": str(Path(data_dir)),
+        "bootstrap": {
+            "resamples": resamples,
+            "confidence": CONFIDENCE,
+            "seed": seed,
+            "unit": f"article when a split has >= {MIN_ARTICLES_FOR_CLUSTER_BOOTSTRAP} articles, "
+            "else unit (see ner.bootstrap_unit, stance.bootstrap_unit)",
+        },
     }
     staging = Path(tempfile.mkdtemp(prefix="geostance-eval-"))
     try:

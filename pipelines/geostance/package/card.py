@@ -38,28 +38,38 @@ def _intro(package_name: str, version: str, ner_meta: dict[str, Any] | None, ner
     ]
 
 
-def _models(ner_meta: dict[str, Any] | None, ner_info: dict[str, Any],
-            stance_meta: dict[str, Any] | None) -> list[str]:
+def _models(ner_meta: dict[str, Any] | None, ner_info: dict[str, Any], stance_meta: dict[str, Any] | None) -> list[str]:
     lines: list[str] = []
     if ner_meta:
         labels = ner_info.get("dataset_labels") or ner_info.get("labels") or []
         lines += ["## Entities", "", f"Labels: {', '.join(labels)}.", "", *_base_lines(ner_info)]
     if stance_meta:
-        lines += ["## Stance", "",
-                  f"Targets: {', '.join(f'`{t}`' for t in stance_meta['targets'])}; labels "
-                  f"{', '.join(stance_meta['labels'])}. Variant in use: **{stance_meta['selected']}** "
-                  f"(chosen by {stance_meta['selection_score']}).", "",
-                  f"Search: {stance_meta['cv']}; grid `{stance_meta['param_grid']}`; best CV score (global) "
-                  f"{_fmt(stance_meta['search'].get('global', {}).get('cv_score'))}, chosen "
-                  f"`{stance_meta['search'].get('global', {}).get('best_params')}`.", ""]
+        lines += [
+            "## Stance",
+            "",
+            f"Targets: {', '.join(f'`{t}`' for t in stance_meta['targets'])}; labels "
+            f"{', '.join(stance_meta['labels'])}. Variant in use: **{stance_meta['selected']}** "
+            f"(chosen by {stance_meta['selection_score']}).",
+            "",
+            f"Search: {stance_meta['cv']}; grid `{stance_meta['param_grid']}`; best CV score (global) "
+            f"{_fmt(stance_meta['search'].get('global', {}).get('cv_score'))}, chosen "
+            f"`{stance_meta['search'].get('global', {}).get('best_params')}`.",
+            "",
+        ]
     return lines
 
 
 def _evaluation(metrics: dict[str, Any] | None) -> list[str]:
     if not metrics:
         return ["## Evaluation", "", "Not evaluated (no metrics.json was given when this package was built).", ""]
-    lines = ["## Evaluation", "", f"Split `{metrics['split']}` of the dataset below; percent, 95% bootstrap CI in "
-             "brackets.", "", "| score | model | baseline | baseline is |", "|---|---|---|---|"]
+    lines = [
+        "## Evaluation",
+        "",
+        f"Split `{metrics['split']}` of the dataset below; percent, 95% bootstrap CI in brackets.",
+        "",
+        "| score | model | baseline | baseline is |",
+        "|---|---|---|---|",
+    ]
     lines += ["| " + " | ".join(row) + " |" for row in summary_rows(metrics)]
     ner = metrics.get("ner")
     if ner:
@@ -67,28 +77,38 @@ def _evaluation(metrics: dict[str, Any] | None) -> list[str]:
         lines += [f"| {lab} | {s['support']} | {pct(s['f1'])} |" for lab, s in ner["per_label"].items()]
     news = metrics.get("realnews")
     if news:
-        lines += ["", f"Real news the model never saw: `{news['data']}` (CoNLL-2003, {news['documents']} Reuters "
-                  f"documents), labels mapped "
-                  + ", ".join(f"{k}→{v}" for k, v in news["label_map"].items() if k != v)
-                  + f"; exact spans. F1 {with_ci(news['f1'], news['f1_ci'])}; per label: "
-                  + ", ".join(f"{lab} {pct(s['f1'])}" for lab, s in news["per_label"].items()) + "."]
+        lines += [
+            "",
+            f"Real news the model never saw: `{news['data']}` (CoNLL-2003, {news['documents']} Reuters "
+            f"documents), labels mapped "
+            + ", ".join(f"{k}→{v}" for k, v in news["label_map"].items() if k != v)
+            + f"; exact spans. F1 {with_ci(news['f1'], news['f1_ci'])}; per label: "
+            + ", ".join(f"{lab} {pct(s['f1'])}" for lab, s in news["per_label"].items())
+            + ".",
+        ]
     stance = metrics.get("stance")
     if stance:
         lines += ["", "| stance target | n | macro-F1 | F_avg |", "|---|---|---|---|"]
-        lines += [f"| {t} | {s['n']} | {with_ci(s['macro_f1'], s['macro_f1_ci'])} | "
-                  f"{with_ci(s['f_avg'], s['f_avg_ci'])} |" for t, s in stance["per_target"].items()]
+        lines += [
+            f"| {t} | {s['n']} | {with_ci(s['macro_f1'], s['macro_f1_ci'])} | {with_ci(s['f_avg'], s['f_avg_ci'])} |"
+            for t, s in stance["per_target"].items()
+        ]
     return lines + [""]
 
 
-def _training_data(dataset_info: dict[str, Any] | None, ner_info: dict[str, Any],
-                   stance_meta: dict[str, Any] | None) -> list[str]:
+def _training_data(
+    dataset_info: dict[str, Any] | None, ner_info: dict[str, Any], stance_meta: dict[str, Any] | None
+) -> list[str]:
     lines = ["## Training data", ""]
     if dataset_info:
         counts = dataset_info.get("counts", {})
-        lines += [f"Dataset fingerprint `{dataset_info.get('fingerprint', '?')}` (source: "
-                  f"{dataset_info.get('source', '?')}). Rows per split: "
-                  + "; ".join(f"{task}: " + ", ".join(f"{k} {v}" for k, v in c.items()) for task, c in counts.items())
-                  + ".", ""]
+        lines += [
+            f"Dataset fingerprint `{dataset_info.get('fingerprint', '?')}` (source: "
+            f"{dataset_info.get('source', '?')}). Rows per split: "
+            + "; ".join(f"{task}: " + ", ".join(f"{k} {v}" for k, v in c.items()) for task, c in counts.items())
+            + ".",
+            "",
+        ]
     else:
         fp = ner_info.get("dataset_fingerprint") or (stance_meta or {}).get("dataset_fingerprint", "?")
         lines += [f"Dataset fingerprint `{fp}`.", ""]
@@ -120,18 +140,34 @@ _USE_AND_LIMITS = [
 
 def _versions(ner_info: dict[str, Any], stance_meta: dict[str, Any] | None) -> list[str]:
     versions = (stance_meta or {}).get("versions") or ner_info.get("versions") or {}
-    return ["## Versions", "", "| library | version |", "|---|---|",
-            *[f"| {name} | {v} |" for name, v in versions.items()], ""]
+    return [
+        "## Versions",
+        "",
+        "| library | version |",
+        "|---|---|",
+        *[f"| {name} | {v} |" for name, v in versions.items()],
+        "",
+    ]
 
 
-def render_model_card(package_name: str, version: str, ner_meta: dict[str, Any] | None,
-                      stance_meta: dict[str, Any] | None, metrics: dict[str, Any] | None,
-                      dataset_info: dict[str, Any] | None) -> str:
+def render_model_card(
+    package_name: str,
+    version: str,
+    ner_meta: dict[str, Any] | None,
+    stance_meta: dict[str, Any] | None,
+    metrics: dict[str, Any] | None,
+    dataset_info: dict[str, Any] | None,
+) -> str:
     """The package's README.md: what the models are, how to use them, their scores, data, limits, versions."""
     ner_info = (ner_meta or {}).get("geostance", {})
-    lines = [*_intro(package_name, version, ner_meta, ner_info), *_models(ner_meta, ner_info, stance_meta),
-             *_evaluation(metrics), *_training_data(dataset_info, ner_info, stance_meta), *_USE_AND_LIMITS,
-             *_versions(ner_info, stance_meta)]
+    lines = [
+        *_intro(package_name, version, ner_meta, ner_info),
+        *_models(ner_meta, ner_info, stance_meta),
+        *_evaluation(metrics),
+        *_training_data(dataset_info, ner_info, stance_meta),
+        *_USE_AND_LIMITS,
+        *_versions(ner_info, stance_meta),
+    ]
     return "\n".join(lines)
 
 
@@ -147,19 +183,25 @@ def _base_lines(ner_info: dict[str, Any]) -> list[str]:
     base = ner_info.get("base_model")
     if not isinstance(base, dict):
         return []
-    lines = [f"The NER starts from the pretrained pipeline `{base['pipeline']}` {base.get('version', '')} "
-             f"(licence {base.get('license', '?')}; trained by Explosion on {', '.join(base.get('sources') or ['?'])}; "
-             f"its own reported NER F1 {_fmt(base.get('ents_f_reported'))} on OntoNotes), and is fine-tuned on the "
-             "geostance corpus. The base's tokenizer and vocabulary come with it; its tagger and parser do not."]
+    lines = [
+        f"The NER starts from the pretrained pipeline `{base['pipeline']}` {base.get('version', '')} "
+        f"(licence {base.get('license', '?')}; trained by Explosion on {', '.join(base.get('sources') or ['?'])}; "
+        f"its own reported NER F1 {_fmt(base.get('ents_f_reported'))} on OntoNotes), and is fine-tuned on the "
+        "geostance corpus. The base's tokenizer and vocabulary come with it; its tagger and parser do not."
+    ]
     rehearsal = ner_info.get("rehearsal")
     if rehearsal:
-        lines.append(f"Against forgetting, {rehearsal['docs']} paragraphs of unlabelled general news written for "
-                     "the project, labelled by the base model itself (its entities of the schema's labels), "
-                     "trained alongside the corpus (rehearsal).")
+        lines.append(
+            f"Against forgetting, {rehearsal['docs']} paragraphs of unlabelled general news written for "
+            "the project, labelled by the base model itself (its entities of the schema's labels), "
+            "trained alongside the corpus (rehearsal)."
+        )
     if ner_info.get("labels") and set(ner_info["labels"]) - set(ner_info.get("dataset_labels") or []):
-        lines.append("The NER keeps the base's other labels in its output layer (spaCy cannot remove a label); "
-                     "fine-tuning teaches it to leave them out, so they are rare, but a DATE or MONEY entity may "
-                     "appear.")
+        lines.append(
+            "The NER keeps the base's other labels in its output layer (spaCy cannot remove a label); "
+            "fine-tuning teaches it to leave them out, so they are rare, but a DATE or MONEY entity may "
+            "appear."
+        )
     return lines + [""]
 
 

@@ -27,18 +27,18 @@ from typing import Any
 FACTORY_NAME = "geostance_entity_consistency"
 CHANGES_KEY = "geostance_entity_changes"
 
-Mention = tuple[int, int, str]          # token start, token end (exclusive), label
+Mention = tuple[int, int, str]  # token start, token end (exclusive), label
 
 
 @dataclass(frozen=True)
 class EntityChange:
-    doc: int                            # index of the Doc in the group
-    start: int                          # token offsets
+    doc: int  # index of the Doc in the group
+    start: int  # token offsets
     end: int
     text: str
-    before: str | None                  # None: the span was not an entity
+    before: str | None  # None: the span was not an entity
     after: str
-    reason: str                         # "majority" | "repeat" | "surname"
+    reason: str  # "majority" | "repeat" | "surname"
 
 
 def _is_name_like(words: tuple[str, ...]) -> bool:
@@ -46,10 +46,14 @@ def _is_name_like(words: tuple[str, ...]) -> bool:
     return words[0][:1].isupper() and sum(len(w) for w in words) >= 2
 
 
-def harmonise_entities(words: Sequence[Sequence[str]], ents: Sequence[Sequence[Mention]], *,
-                       propagate: bool = True, surnames: bool = True,
-                       person_labels: Sequence[str] = ("PER", "PERSON"),
-                       ) -> tuple[list[list[Mention]], list[EntityChange]]:
+def harmonise_entities(
+    words: Sequence[Sequence[str]],
+    ents: Sequence[Sequence[Mention]],
+    *,
+    propagate: bool = True,
+    surnames: bool = True,
+    person_labels: Sequence[str] = ("PER", "PERSON"),
+) -> tuple[list[list[Mention]], list[EntityChange]]:
     """Entities of a group of documents (one article) made consistent; returns the new entities and the changes.
 
     `words[i]` are the token texts of document i, `ents[i]` its entities as (start, end, label) token offsets."""
@@ -64,7 +68,7 @@ def harmonise_entities(words: Sequence[Sequence[str]], ents: Sequence[Sequence[M
 
     out: list[list[Mention]] = []
     changes: list[EntityChange] = []
-    for i, (doc_words, doc_ents) in enumerate(zip(words, ents)):
+    for i, (doc_words, doc_ents) in enumerate(zip(words, ents, strict=True)):
         kept = []
         for start, end, label in doc_ents:
             key = tuple(doc_words[start:end])
@@ -83,7 +87,7 @@ def harmonise_entities(words: Sequence[Sequence[str]], ents: Sequence[Sequence[M
         for key in list(counts):
             if len(key) > 1 and majority(key) in person_labels and (key[-1],) not in wanted:
                 wanted[(key[-1],)] = (majority(key), "surname")
-    ordered = sorted((k for k in wanted if _is_name_like(k)), key=lambda k: (-len(k), k))   # longest first
+    ordered = sorted((k for k in wanted if _is_name_like(k)), key=lambda k: (-len(k), k))  # longest first
     for i, doc_words in enumerate(words):
         taken = [False] * len(doc_words)
         for start, end, _ in out[i]:
@@ -91,11 +95,11 @@ def harmonise_entities(words: Sequence[Sequence[str]], ents: Sequence[Sequence[M
         for key in ordered:
             n = len(key)
             for start in range(len(doc_words) - n + 1):
-                if tuple(doc_words[start:start + n]) == key and not any(taken[start:start + n]):
+                if tuple(doc_words[start : start + n]) == key and not any(taken[start : start + n]):
                     label, reason = wanted[key]
                     out[i].append((start, start + n, label))
                     changes.append(EntityChange(i, start, start + n, " ".join(key), None, label, reason))
-                    taken[start:start + n] = [True] * n
+                    taken[start : start + n] = [True] * n
         out[i].sort()
     return out, changes
 
@@ -119,8 +123,9 @@ class EntityConsistency:
 
         words = [[t.text for t in doc] for doc in docs]
         ents = [[(e.start, e.end, e.label_) for e in doc.ents] for doc in docs]
-        new_ents, changes = harmonise_entities(words, ents, propagate=self.propagate, surnames=self.surnames,
-                                               person_labels=self.person_labels)
+        new_ents, changes = harmonise_entities(
+            words, ents, propagate=self.propagate, surnames=self.surnames, person_labels=self.person_labels
+        )
         for i, doc in enumerate(docs):
             mine = [asdict(c) for c in changes if c.doc == i]
             if mine:
@@ -129,8 +134,9 @@ class EntityConsistency:
         return changes
 
 
-def make_entity_consistency(nlp: Any, name: str, propagate: bool, surnames: bool,
-                            person_labels: list[str]) -> EntityConsistency:
+def make_entity_consistency(
+    nlp: Any, name: str, propagate: bool, surnames: bool, person_labels: list[str]
+) -> EntityConsistency:
     return EntityConsistency(nlp, name, propagate, surnames, person_labels)
 
 
@@ -138,9 +144,12 @@ def _register() -> None:
     from spacy.language import Language
 
     try:
-        Language.factory(FACTORY_NAME, default_config={"propagate": True, "surnames": True,
-                                                         "person_labels": ["PER", "PERSON"]},
-                         assigns=["doc.ents"], requires=["doc.ents"])(make_entity_consistency)
+        Language.factory(
+            FACTORY_NAME,
+            default_config={"propagate": True, "surnames": True, "person_labels": ["PER", "PERSON"]},
+            assigns=["doc.ents"],
+            requires=["doc.ents"],
+        )(make_entity_consistency)
     except ValueError:
         # Already registered by the other copy of this module (geostance's own and the wheel's may both be
         # imported in one process); they are the same code, so the first registration serves both.

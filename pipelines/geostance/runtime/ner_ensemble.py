@@ -18,7 +18,7 @@ from typing import Any
 STASH_FACTORY = "geostance_ner_stash"
 VOTE_FACTORY = "geostance_ner_vote"
 
-Mention = tuple[int, int, str]          # token start, token end (exclusive), label
+Mention = tuple[int, int, str]  # token start, token end (exclusive), label
 
 
 def vote_spans(members: Sequence[Sequence[Mention]]) -> list[Mention]:
@@ -49,8 +49,9 @@ class NerVote:
         from spacy.tokens import Span
 
         members = [[(s.start, s.end, s.label_) for s in doc.spans.get(key, [])] for key in self.keys]
-        doc.set_ents([Span(doc, start, end, label=label) for start, end, label in vote_spans(members)],
-                     default="outside")
+        doc.set_ents(
+            [Span(doc, start, end, label=label) for start, end, label in vote_spans(members)], default="outside"
+        )
         return doc
 
 
@@ -66,8 +67,9 @@ def _register() -> None:
     from spacy.language import Language
 
     for factory, make, config, assigns in (
-            (STASH_FACTORY, make_ner_stash, {"key": "ner"}, ["doc.spans", "doc.ents"]),
-            (VOTE_FACTORY, make_ner_vote, {"keys": []}, ["doc.ents"])):
+        (STASH_FACTORY, make_ner_stash, {"key": "ner"}, ["doc.spans", "doc.ents"]),
+        (VOTE_FACTORY, make_ner_vote, {"keys": []}, ["doc.ents"]),
+    ):
         try:
             Language.factory(factory, default_config=config, assigns=assigns)(make)
         except ValueError:

@@ -22,19 +22,59 @@ FACTORY_NAME = "geostance_stance"
 MODEL_FILE = "model.skops"
 MENTION_MARKER = "tgtmention"
 _WORD = re.compile(r"(?u)\b\w\w+\b")
-_STOP = frozenset("the and for with that this from into over under are was were has have its not of in on to a an is"
-                  .split())
+_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "that",
+        "this",
+        "from",
+        "into",
+        "over",
+        "under",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "its",
+        "not",
+        "of",
+        "in",
+        "on",
+        "to",
+        "a",
+        "an",
+        "is",
+    ]
+)
 
 # Types a stance model file may hold beyond those skops trusts by default. Anything else is refused before
 # loading: a tampered or foreign file cannot make us construct arbitrary objects.
 TRUSTED_TYPES: tuple[str, ...] = (
-    "builtins.dict", "builtins.list", "builtins.str", "builtins.tuple", "builtins.int", "builtins.float",
-    "builtins.bool", "builtins.NoneType", "builtins.slice",
-    "numpy.ndarray", "numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32",
-    "sklearn.pipeline.Pipeline", "sklearn.compose._column_transformer.ColumnTransformer",
-    "sklearn.feature_extraction.text.TfidfVectorizer", "sklearn.feature_extraction.text.TfidfTransformer",
+    "builtins.dict",
+    "builtins.list",
+    "builtins.str",
+    "builtins.tuple",
+    "builtins.int",
+    "builtins.float",
+    "builtins.bool",
+    "builtins.NoneType",
+    "builtins.slice",
+    "numpy.ndarray",
+    "numpy.float64",
+    "numpy.float32",
+    "numpy.int64",
+    "numpy.int32",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.preprocessing._encoders.OneHotEncoder",
-    "sklearn.svm._classes.LinearSVC", "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.svm._classes.LinearSVC",
+    "sklearn.linear_model._logistic.LogisticRegression",
 )
 
 
@@ -43,6 +83,7 @@ class UntrustedModelError(ValueError):
 
 
 # ---------------------------------------------------------------- inputs
+
 
 def mention_terms(target: str) -> list[str]:
     """Words that mention a target: the target's own content words (`Hillary Clinton` → hillary, clinton)."""
@@ -73,11 +114,12 @@ def stance_inputs(texts: Sequence[str], targets: Sequence[str]) -> np.ndarray:
     """The model's input matrix, one row per (text, target): [marked text, target key, target-conditioned text]."""
     if len(texts) != len(targets):
         raise ValueError(f"{len(texts)} texts but {len(targets)} targets")
-    rows = [[mark_mentions(t, g), target_key(g), conditioned_text(t, g)] for t, g in zip(texts, targets)]
+    rows = [[mark_mentions(t, g), target_key(g), conditioned_text(t, g)] for t, g in zip(texts, targets, strict=True)]
     return np.array(rows, dtype=object).reshape(len(rows), 3)
 
 
 # ---------------------------------------------------------------- model file
+
 
 def dump_stance_model(bundle: dict[str, Any], path: str | Path) -> None:
     import zipfile
@@ -173,8 +215,9 @@ def _column_features(model: Any, X: np.ndarray) -> Any:
 def model_margins(model: Any, X: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """Decision values, one column per label in `labels` order; NaN for labels the model was not trained on."""
     features = _column_features(model, X) if len(X) else None
-    raw = np.asarray(model.decision_function(X) if features is None else model[-1].decision_function(features),
-                     dtype=float)
+    raw = np.asarray(
+        model.decision_function(X) if features is None else model[-1].decision_function(features), dtype=float
+    )
     classes = [str(c) for c in model.classes_]
     if raw.ndim == 1:  # binary SVM: margin for classes_[1]
         raw = np.stack([-raw, raw], axis=1)
@@ -184,8 +227,9 @@ def model_margins(model: Any, X: np.ndarray, labels: Sequence[str]) -> np.ndarra
     return out
 
 
-def stance_margins(bundle: dict[str, Any], texts: Sequence[str], targets: Sequence[str],
-                   variant: str | None = None) -> np.ndarray:
+def stance_margins(
+    bundle: dict[str, Any], texts: Sequence[str], targets: Sequence[str], variant: str | None = None
+) -> np.ndarray:
     """Decision values (rows × bundle labels) of a variant. `ensemble` averages the global and the
     per-target model; per-target models fall back to the global model for targets they were not trained on."""
     variant = variant or bundle["selected"]
@@ -216,8 +260,9 @@ def decide(margins: np.ndarray, labels: Sequence[str]) -> tuple[list[str], np.nd
     return [labels[int(j)] for j in np.argmax(shifted, axis=1)], probs
 
 
-def predict_stance(bundle: dict[str, Any], texts: Sequence[str], targets: Sequence[str],
-                   variant: str | None = None) -> tuple[list[str], list[dict[str, float]]]:
+def predict_stance(
+    bundle: dict[str, Any], texts: Sequence[str], targets: Sequence[str], variant: str | None = None
+) -> tuple[list[str], list[dict[str, float]]]:
     """Labels and per-label scores for each (text, target). `variant`: global, per_target or ensemble (default:
     the bundle's selected one)."""
     if len(texts) != len(targets):
@@ -225,10 +270,11 @@ def predict_stance(bundle: dict[str, Any], texts: Sequence[str], targets: Sequen
     variant = variant or bundle["selected"]
     labels = list(bundle["labels"])
     predicted, probs = decide(stance_margins(bundle, texts, targets, variant), labels)
-    return predicted, [{label: float(p) for label, p in zip(labels, row)} for row in probs]
+    return predicted, [{label: float(p) for label, p in zip(labels, row, strict=True)} for row in probs]
 
 
 # ---------------------------------------------------------------- spaCy component
+
 
 class StanceComponent:
     """Sets `doc._.stance` ({target: label}) and `doc.cats` ("<target>:<label>" scores) for every known target."""
@@ -286,7 +332,7 @@ class StanceComponent:
             shutil.copyfile(self._source, target)
         (path / "targets.json").write_text(json.dumps(self.targets), encoding="utf-8")
 
-    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "StanceComponent":
+    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> StanceComponent:
         import json
 
         path = Path(path)
@@ -312,8 +358,9 @@ def _register() -> None:
     if not Doc.has_extension("stance"):
         Doc.set_extension("stance", default=None)
     try:
-        Language.factory(FACTORY_NAME, default_config={"targets": []},
-                         assigns=["doc._.stance", "doc.cats"])(make_stance_component)
+        Language.factory(FACTORY_NAME, default_config={"targets": []}, assigns=["doc._.stance", "doc.cats"])(
+            make_stance_component
+        )
     except ValueError:
         # Already registered by the other copy of this module (geostance's own and the wheel's may both be
         # imported in one process); they are the same code, so the first registration serves both.

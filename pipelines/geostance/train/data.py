@@ -60,8 +60,10 @@ def load_task(data_dir: str | Path, task: str) -> TaskData:
     data_dir = Path(data_dir)
     task_dir = data_dir / task
     if not (task_dir / "dataset_dict.json").is_file():
-        raise GeostanceError(f"{task_dir}: no built {task} dataset here (run `geostance dataset build` first, "
-                             f"or pass --data DIR of a built dataset)")
+        raise GeostanceError(
+            f"{task_dir}: no built {task} dataset here (run `geostance dataset build` first, "
+            f"or pass --data DIR of a built dataset)"
+        )
     splits = datasets.load_from_disk(str(task_dir))
     return TaskData(task=task, path=task_dir, splits=splits, fingerprint=dataset_fingerprint(data_dir))
 

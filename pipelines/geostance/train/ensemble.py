@@ -19,7 +19,7 @@ def assemble_ensemble(member_dirs: list[Path]) -> Any:
     from geostance.runtime.ner_ensemble import STASH_FACTORY, VOTE_FACTORY
 
     members = [spacy.load(d) for d in member_dirs]
-    for d, member in zip(member_dirs, members):
+    for d, member in zip(member_dirs, members, strict=True):
         if member.pipe_names[:2] != ["tok2vec", "ner"]:
             raise GeostanceError(f"{d}: an ensemble member must start with tok2vec, ner; it has {member.pipe_names}")
         # Resolve ${...} references first: the copied tok2vec config must not point at the shared tok2vec section,
@@ -29,8 +29,9 @@ def assemble_ensemble(member_dirs: list[Path]) -> Any:
             member._pipe_configs[name] = resolved[name]
         member.replace_listeners("tok2vec", "ner", ["model.tok2vec"])
     nlp = members[0]
-    after = [(name, nlp.get_pipe_meta(name).factory, dict(nlp.config["components"][name]))
-             for name in nlp.pipe_names[2:]]
+    after = [
+        (name, nlp.get_pipe_meta(name).factory, dict(nlp.config["components"][name])) for name in nlp.pipe_names[2:]
+    ]
     for name, _, _ in after:
         nlp.remove_pipe(name)
     nlp.remove_pipe("tok2vec")

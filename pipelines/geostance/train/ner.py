@@ -34,7 +34,7 @@ class NerTrainResult:
     dev_scores: dict[str, Any]
     train_docs: int
     dev_docs: int
-    alignment: dict[str, Any] | None   # the dataset build's span alignment counts (None: a dataset built elsewhere)
+    alignment: dict[str, Any] | None  # the dataset build's span alignment counts (None: a dataset built elsewhere)
 
 
 def token_spaces(text: str, tokens: Sequence[str], where: str) -> list[bool]:
@@ -44,12 +44,12 @@ def token_spaces(text: str, tokens: Sequence[str], where: str) -> list[bool]:
     pos = 0
     for i, token in enumerate(tokens):
         if not text.startswith(token, pos):
-            raise GeostanceError(f"{where}: token {i} {token!r} does not come next in the text (at character "
-                                 f"{pos})")
+            raise GeostanceError(f"{where}: token {i} {token!r} does not come next in the text (at character {pos})")
         pos += len(token)
         following = tokens[i + 1] if i + 1 < len(tokens) else None
-        space = text.startswith(" ", pos) and (pos + 1 == len(text) if following is None
-                                               else text.startswith(following, pos + 1))
+        space = text.startswith(" ", pos) and (
+            pos + 1 == len(text) if following is None else text.startswith(following, pos + 1)
+        )
         spaces.append(space)
         pos += space
     if pos != len(text):
@@ -67,8 +67,12 @@ def doc_from_tokens(vocab: Any, text: str, tokens: Sequence[str], tags: Iterable
 def rows_to_docs(vocab: Any, rows: Any, where: str) -> list[Any]:
     """Docs of dataset rows: their tokens and BIO tags as the dataset build aligned them."""
     tag_names = ner_tag_names(rows.features)
-    return [doc_from_tokens(vocab, row["text"], row["tokens"], (tag_names[t] for t in row["ner_tags"]),
-                            f"{where} row {row['id']}") for row in rows]
+    return [
+        doc_from_tokens(
+            vocab, row["text"], row["tokens"], (tag_names[t] for t in row["ner_tags"]), f"{where} row {row['id']}"
+        )
+        for row in rows
+    ]
 
 
 def rehearsal_aligner(nlp: Any, labels: list[str], report: Any) -> Callable[[list[dict[str, Any]]], list[Any]]:
@@ -82,11 +86,21 @@ def rehearsal_aligner(nlp: Any, labels: list[str], report: Any) -> Callable[[lis
     tag_names = bio_tag_names(labels)
 
     def align(rows: list[dict[str, Any]]) -> list[Any]:
-        records = [NerRecord(r["id"], r["id"], r["id"], r["text"],
-                             [RawSpan(*s) for s in zip(r["spans"]["start"], r["spans"]["end"], r["spans"]["label"],
-                                                         strict=True)], r["id"]) for r in rows]
-        return [doc_from_tokens(nlp.vocab, record.text, unit.tokens, (tag_names[t] for t in unit.tags), record.id)
-                for record, unit in zip(records, aligner.align(records), strict=True)]
+        records = [
+            NerRecord(
+                r["id"],
+                r["id"],
+                r["id"],
+                r["text"],
+                [RawSpan(*s) for s in zip(r["spans"]["start"], r["spans"]["end"], r["spans"]["label"], strict=True)],
+                r["id"],
+            )
+            for r in rows
+        ]
+        return [
+            doc_from_tokens(nlp.vocab, record.text, unit.tokens, (tag_names[t] for t in unit.tags), record.id)
+            for record, unit in zip(records, aligner.align(records), strict=True)
+        ]
 
     return align
 
@@ -98,8 +112,10 @@ def split_off_dev(rows: Any, fraction: float, seed: int = 0) -> tuple[Any, Any]:
     n_dev = max(1, round(len(articles) * fraction)) if len(articles) > 1 else 0
     dev_articles = set(articles[:n_dev])
     ids = rows["article_id"]
-    return (rows.select([i for i, a in enumerate(ids) if a not in dev_articles]),
-            rows.select([i for i, a in enumerate(ids) if a in dev_articles]))
+    return (
+        rows.select([i for i, a in enumerate(ids) if a not in dev_articles]),
+        rows.select([i for i, a in enumerate(ids) if a in dev_articles]),
+    )
 
 
 def _apply_base_model(config: Any, base_model: str) -> tuple[Any, Any]:
@@ -118,9 +134,11 @@ def _apply_base_model(config: Any, base_model: str) -> tuple[Any, Any]:
     pipeline = list(config["nlp"]["pipeline"])
     sourced = {name for name in pipeline if "source" in config["components"].get(name, {})}
     if not sourced:
-        raise GeostanceError("the NER config sources nothing from the base model: use "
-                             "pipelines/configs/ner-finetune.cfg (or a config whose components set "
-                             "source = ${paths.base_model})")
+        raise GeostanceError(
+            "the NER config sources nothing from the base model: use "
+            "pipelines/configs/ner-finetune.cfg (or a config whose components set "
+            "source = ${paths.base_model})"
+        )
     config["nlp"]["lang"] = base.lang
     for name, pipe in reversed(base.pipeline):
         listeners = set(getattr(pipe, "listening_components", None) or ())
@@ -138,32 +156,65 @@ def _base_ner_pipes(base: Any, config: Any) -> list[str]:
     return [name for name in config["nlp"]["pipeline"] if name in base.pipe_names]
 
 
-def _rehearsal_docs(base: Any, config: Any, rehearsal: Rehearsal, n_gold: int, labels: list[str], align: Any,
-                    seed: int) -> tuple[list[Any], RehearsalReport]:
+def _rehearsal_docs(
+    base: Any, config: Any, rehearsal: Rehearsal, n_gold: int, labels: list[str], align: Any, seed: int
+) -> tuple[list[Any], RehearsalReport]:
     """Rehearsal docs (`ratio` per gold train doc), labelled by the base's NER alone where not annotated."""
     with base.select_pipes(enable=_base_ner_pipes(base, config)):
-        return rehearsal_docs(base, read_paragraphs(rehearsal.paths), round(rehearsal.ratio * n_gold), labels, align,
-                              seed)
+        return rehearsal_docs(
+            base, read_paragraphs(rehearsal.paths), round(rehearsal.ratio * n_gold), labels, align, seed
+        )
 
 
-def train_ner(data_dir: str | Path, out_dir: str | Path, config_path: str | Path, *,
-              overrides: dict[str, Any] | None = None, base_model: str | None = None,
-              train_split: str = "train", dev_split: str = "dev", use_gpu: int = -1,
-              train_limit: float | None = None, seed: int = 0, members: int = 1,
-              rehearsal: Rehearsal | None = None) -> NerTrainResult:
+def train_ner(
+    data_dir: str | Path,
+    out_dir: str | Path,
+    config_path: str | Path,
+    *,
+    overrides: dict[str, Any] | None = None,
+    base_model: str | None = None,
+    train_split: str = "train",
+    dev_split: str = "dev",
+    use_gpu: int = -1,
+    train_limit: float | None = None,
+    seed: int = 0,
+    members: int = 1,
+    rehearsal: Rehearsal | None = None,
+) -> NerTrainResult:
     """Train and write the best model to `out_dir` (atomically). `train_limit`: fraction of train articles to use
     (learning curves). `members` > 1 trains that many models (seeds `seed`, `seed + 1`, ...) and writes one
     pipeline that votes over them (`runtime/ner_ensemble.py`)."""
-    return train_ner_on(load_task(data_dir, "ner"), out_dir, config_path, overrides=overrides,
-                        base_model=base_model, train_split=train_split, dev_split=dev_split, use_gpu=use_gpu,
-                        train_limit=train_limit, seed=seed, members=members, rehearsal=rehearsal)
+    return train_ner_on(
+        load_task(data_dir, "ner"),
+        out_dir,
+        config_path,
+        overrides=overrides,
+        base_model=base_model,
+        train_split=train_split,
+        dev_split=dev_split,
+        use_gpu=use_gpu,
+        train_limit=train_limit,
+        seed=seed,
+        members=members,
+        rehearsal=rehearsal,
+    )
 
 
-def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *,
-                 overrides: dict[str, Any] | None = None, base_model: str | None = None,
-                 train_split: str = "train", dev_split: str = "dev", use_gpu: int = -1,
-                 train_limit: float | None = None, seed: int = 0, members: int = 1,
-                 rehearsal: Rehearsal | None = None) -> NerTrainResult:
+def train_ner_on(
+    data: TaskData,
+    out_dir: str | Path,
+    config_path: str | Path,
+    *,
+    overrides: dict[str, Any] | None = None,
+    base_model: str | None = None,
+    train_split: str = "train",
+    dev_split: str = "dev",
+    use_gpu: int = -1,
+    train_limit: float | None = None,
+    seed: int = 0,
+    members: int = 1,
+    rehearsal: Rehearsal | None = None,
+) -> NerTrainResult:
     import spacy
 
     if members < 1:
@@ -188,8 +239,15 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
             from geostance.dataset.align import AlignmentReport, AlignPolicy
 
             report = AlignmentReport(policy=AlignPolicy.expand.value)
-            extra, rehearsed = _rehearsal_docs(base, config, rehearsal, len(train_docs), label_names,
-                                               rehearsal_aligner(vocab_nlp, label_names, report), seed)
+            extra, rehearsed = _rehearsal_docs(
+                base,
+                config,
+                rehearsal,
+                len(train_docs),
+                label_names,
+                rehearsal_aligner(vocab_nlp, label_names, report),
+                seed,
+            )
             train_docs += extra
             rehearsal_alignment = report.as_dict()
         _write_docbin(work / "train.spacy", train_docs)
@@ -200,33 +258,54 @@ def train_ner_on(data: TaskData, out_dir: str | Path, config_path: str | Path, *
         ner_labels = sorted({label for _, pipe in pipes_made_by(nlp, "ner") for label in pipe.labels})
         meta = nlp.meta
         meta["geostance"] = {
-            "task": "ner", "dataset_fingerprint": data.fingerprint, "dataset_path": str(data.path.parent),
-            "dataset_labels": label_names, "labels": ner_labels, "versions": library_versions(),
-            "dev_scores": dev_scores, "train_split": train_split, "dev_split": rows.dev_note,
-            "train_docs": len(rows.train), "dev_docs": len(rows.dev), "train_limit": train_limit,
+            "task": "ner",
+            "dataset_fingerprint": data.fingerprint,
+            "dataset_path": str(data.path.parent),
+            "dataset_labels": label_names,
+            "labels": ner_labels,
+            "versions": library_versions(),
+            "dev_scores": dev_scores,
+            "train_split": train_split,
+            "dev_split": rows.dev_note,
+            "train_docs": len(rows.train),
+            "dev_docs": len(rows.dev),
+            "train_limit": train_limit,
             "base_model": _describe_base(base, base_model),
-            "rehearsal": None if rehearsal is None else {"paths": [str(p) for p in rehearsal.paths],
-                                                         "ratio": rehearsal.ratio, **rehearsed.as_dict(),
-                                                         "alignment": rehearsal_alignment},
-            "config": str(config_path), "overrides": dict(overrides or {}),
+            "rehearsal": None
+            if rehearsal is None
+            else {
+                "paths": [str(p) for p in rehearsal.paths],
+                "ratio": rehearsal.ratio,
+                **rehearsed.as_dict(),
+                "alignment": rehearsal_alignment,
+            },
+            "config": str(config_path),
+            "overrides": dict(overrides or {}),
             # Spans were aligned to tokens once, by the dataset build: its counts, not a second alignment's.
             "alignment": dataset_alignment(data.path.parent),
             "members": member_scores,
         }
         atomic_write_json(staging / "meta.json", meta)
-    return NerTrainResult(out_dir=out_dir, labels=ner_labels, dev_scores=dev_scores, train_docs=len(rows.train),
-                          dev_docs=len(rows.dev), alignment=meta["geostance"]["alignment"])
+    return NerTrainResult(
+        out_dir=out_dir,
+        labels=ner_labels,
+        dev_scores=dev_scores,
+        train_docs=len(rows.train),
+        dev_docs=len(rows.dev),
+        alignment=meta["geostance"]["alignment"],
+    )
 
 
 @dataclass
 class _Rows:
     train: Any
     dev: Any
-    dev_note: str      # where dev came from
+    dev_note: str  # where dev came from
 
 
-def _train_and_dev_rows(data: TaskData, train_split: str, dev_split: str, train_limit: float | None,
-                        seed: int) -> _Rows:
+def _train_and_dev_rows(
+    data: TaskData, train_split: str, dev_split: str, train_limit: float | None, seed: int
+) -> _Rows:
     train_rows = data.split(train_split)
     dev_note = dev_split
     if data.has(dev_split):
@@ -237,19 +316,25 @@ def _train_and_dev_rows(data: TaskData, train_split: str, dev_split: str, train_
     if train_limit is not None:
         train_rows = subsample_articles(train_rows, train_limit, seed)
     if len(train_rows) == 0 or len(dev_rows) == 0:
-        raise GeostanceError(f"{data.path}: need non-empty train and dev data (train {len(train_rows)}, "
-                             f"dev {len(dev_rows)})")
+        raise GeostanceError(
+            f"{data.path}: need non-empty train and dev data (train {len(train_rows)}, dev {len(dev_rows)})"
+        )
     return _Rows(train_rows, dev_rows, dev_note)
 
 
-def _load_config(config_path: Path, work: Path, seed: int, overrides: dict[str, Any] | None,
-                 base_model: str | None) -> tuple[Any, Any]:
+def _load_config(
+    config_path: Path, work: Path, seed: int, overrides: dict[str, Any] | None, base_model: str | None
+) -> tuple[Any, Any]:
     """The training config with paths and overrides in, and the base pipeline (None when training from blank)."""
     from spacy.util import load_config
 
     # Paths and overrides go in before any interpolation, so values derived from them stay consistent.
-    all_overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
-                     "system.seed": seed, **(overrides or {})}
+    all_overrides = {
+        "paths.train": str(work / "train.spacy"),
+        "paths.dev": str(work / "dev.spacy"),
+        "system.seed": seed,
+        **(overrides or {}),
+    }
     try:
         config = load_config(config_path, overrides=all_overrides, interpolate=False)
     except Exception as exc:  # spaCy/thinc raise several types for a bad override or config
@@ -257,8 +342,10 @@ def _load_config(config_path: Path, work: Path, seed: int, overrides: dict[str, 
     if not base_model:
         return config, None
     if "base_model" not in config["paths"]:
-        raise GeostanceError(f"{config_path}: has no paths.base_model to fine-tune from; use "
-                             "pipelines/configs/ner-finetune.cfg with --base-model")
+        raise GeostanceError(
+            f"{config_path}: has no paths.base_model to fine-tune from; use "
+            "pipelines/configs/ner-finetune.cfg with --base-model"
+        )
     config["paths"]["base_model"] = base_model
     return _apply_base_model(config, base_model)
 
@@ -288,8 +375,9 @@ def _train_members(config: Any, work: Path, members: int, use_gpu: int) -> list[
     return bests
 
 
-def _save_model(bests: list[Path], model_dir: Path, dev_docs: Path, base_seed: int
-                ) -> tuple[Any, dict[str, Any], list[dict[str, Any]]]:
+def _save_model(
+    bests: list[Path], model_dir: Path, dev_docs: Path, base_seed: int
+) -> tuple[Any, dict[str, Any], list[dict[str, Any]]]:
     """Write the pipeline into `model_dir`: the one member's best checkpoint, or the members' vote. Returns it
     loaded, its dev scores and (several members) each member's own."""
     import spacy
@@ -301,9 +389,10 @@ def _save_model(bests: list[Path], model_dir: Path, dev_docs: Path, base_seed: i
     from geostance.train.ensemble import assemble_ensemble, score_entities
 
     # spaCy's own dev scores of each member's best checkpoint, from its meta.json
-    member_scores = [{"seed": base_seed + i,
-                      **_entity_scores(json.loads((best / "meta.json").read_text(encoding="utf-8")))}
-                     for i, best in enumerate(bests)]
+    member_scores = [
+        {"seed": base_seed + i, **_entity_scores(json.loads((best / "meta.json").read_text(encoding="utf-8")))}
+        for i, best in enumerate(bests)
+    ]
     nlp = assemble_ensemble(bests)
     dev_scores = score_entities(nlp, dev_docs)
     nlp.meta["performance"] = dev_scores
@@ -316,9 +405,14 @@ def _describe_base(base: Any, name: str | None) -> dict[str, Any] | None:
     if base is None or not name:
         return None
     meta = base.meta
-    return {"name": name, "pipeline": f"{meta.get('lang')}_{meta.get('name')}", "version": meta.get("version"),
-            "license": meta.get("license"), "sources": [s.get("name") for s in meta.get("sources") or []],
-            "ents_f_reported": (meta.get("performance") or {}).get("ents_f")}
+    return {
+        "name": name,
+        "pipeline": f"{meta.get('lang')}_{meta.get('name')}",
+        "version": meta.get("version"),
+        "license": meta.get("license"),
+        "sources": [s.get("name") for s in meta.get("sources") or []],
+        "ents_f_reported": (meta.get("performance") or {}).get("ents_f"),
+    }
 
 
 def _entity_scores(meta: dict[str, Any]) -> dict[str, Any]:
@@ -333,7 +427,7 @@ def subsample_articles(rows: Any, fraction: float, seed: int = 0) -> Any:
         return rows
     articles = sorted(set(rows["article_id"]))
     random.Random(seed).shuffle(articles)
-    keep = set(articles[:max(1, round(len(articles) * fraction))])
+    keep = set(articles[: max(1, round(len(articles) * fraction))])
     return rows.select([i for i, a in enumerate(rows["article_id"]) if a in keep])
 
 

@@ -42,7 +42,7 @@ class Rehearsal:
 @dataclass(frozen=True)
 class Paragraph:
     text: str
-    entities: tuple[Span, ...] | None = None   # None: unlabelled, the base model labels it
+    entities: tuple[Span, ...] | None = None  # None: unlabelled, the base model labels it
     origin: str = ""
 
 
@@ -55,10 +55,13 @@ class RehearsalReport:
     dropped_by_label: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"paragraphs_available": self.paragraphs_available, "docs": self.docs,
-                "annotated_docs": self.annotated_docs,
-                "entities": dict(sorted(self.entities.items())),
-                "dropped_by_label": dict(sorted(self.dropped_by_label.items()))}
+        return {
+            "paragraphs_available": self.paragraphs_available,
+            "docs": self.docs,
+            "annotated_docs": self.annotated_docs,
+            "entities": dict(sorted(self.entities.items())),
+            "dropped_by_label": dict(sorted(self.dropped_by_label.items())),
+        }
 
 
 def rehearsal_files(paths: Iterable[Path]) -> list[Path]:
@@ -88,15 +91,17 @@ def read_paragraphs(paths: Iterable[Path]) -> list[Paragraph]:
             parsed = parse_inline(text)
         except MarkupError as exc:
             raise InputError(path, str(exc), exc.line) from None
-        annotated = ENTITY_MARKUP.search(text) is not None   # a file with markup is annotated throughout
+        annotated = ENTITY_MARKUP.search(text) is not None  # a file with markup is annotated throughout
         for i, paragraph in enumerate(parsed.paragraphs):
-            paragraphs.append(Paragraph(paragraph.text, tuple(paragraph.entities) if annotated else None,
-                                        f"{path}#{i + 1}"))
+            paragraphs.append(
+                Paragraph(paragraph.text, tuple(paragraph.entities) if annotated else None, f"{path}#{i + 1}")
+            )
     return paragraphs
 
 
-def rehearsal_docs(base_nlp: Any, paragraphs: Sequence[Paragraph], n_docs: int, labels: Sequence[str],
-                   align: Any, seed: int = 0) -> tuple[list[Any], RehearsalReport]:
+def rehearsal_docs(
+    base_nlp: Any, paragraphs: Sequence[Paragraph], n_docs: int, labels: Sequence[str], align: Any, seed: int = 0
+) -> tuple[list[Any], RehearsalReport]:
     """`n_docs` paragraphs (a seeded sample) as Docs: an annotated paragraph with its own entities (via `align`,
     the trainer's span-to-token alignment), an unlabelled one with the base model's, restricted to `labels`."""
     report = RehearsalReport(paragraphs_available=len(paragraphs))
@@ -104,10 +109,20 @@ def rehearsal_docs(base_nlp: Any, paragraphs: Sequence[Paragraph], n_docs: int, 
     random.Random(seed).shuffle(chosen)
     chosen = chosen[:n_docs]
     annotated = [p for p in chosen if p.entities is not None]
-    docs = align([{"id": p.origin, "text": p.text, "spans": {"start": [s for s, _, _ in p.entities or ()],
-                                                              "end": [e for _, e, _ in p.entities or ()],
-                                                              "label": [lab for *_, lab in p.entities or ()]}}
-                  for p in annotated])
+    docs = align(
+        [
+            {
+                "id": p.origin,
+                "text": p.text,
+                "spans": {
+                    "start": [s for s, _, _ in p.entities or ()],
+                    "end": [e for _, e, _ in p.entities or ()],
+                    "label": [lab for *_, lab in p.entities or ()],
+                },
+            }
+            for p in annotated
+        ]
+    )
     report.annotated_docs = len(docs)
     for doc in docs:
         report.entities.update(ent.label_ for ent in doc.ents)

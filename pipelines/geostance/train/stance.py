@@ -70,8 +70,12 @@ def build_pipeline(variant: str = "global") -> Any:
             ("target", OneHotEncoder(handle_unknown="ignore"), [1]),
             ("target_words", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True), 2),
         ]
-    return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)),
-                     ("clf", LinearSVC(dual="auto", max_iter=5000))])
+    return Pipeline(
+        [
+            ("features", ColumnTransformer(transformers, sparse_threshold=1.0)),
+            ("clf", LinearSVC(dual="auto", max_iter=5000)),
+        ]
+    )
 
 
 @dataclass
@@ -136,8 +140,16 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
 
 
-def search(X: np.ndarray, y: list[str], groups: list[str], labels: list[str], variant: str,
-           param_grid: dict[str, list[Any]], n_splits: int, n_jobs: int) -> SearchResult:
+def search(
+    X: np.ndarray,
+    y: list[str],
+    groups: list[str],
+    labels: list[str],
+    variant: str,
+    param_grid: dict[str, list[Any]],
+    n_splits: int,
+    n_jobs: int,
+) -> SearchResult:
     """Grid search by GroupKFold on (X, y); refit on all of it. With fewer than 2 groups: fit the defaults.
 
     A per-target search may meet a fold whose training part holds one label (a target's rows of one label can
@@ -152,8 +164,15 @@ def search(X: np.ndarray, y: list[str], groups: list[str], labels: list[str], va
     cache = tempfile.mkdtemp(prefix="geostance-stance-cache-")
     try:
         pipe.set_params(memory=cache)  # features are computed once per fold, not once per C value
-        grid = GridSearchCV(pipe, param_grid, scoring=_scorer(labels), cv=GroupKFold(n_splits=min(n_splits, n_groups)),
-                            n_jobs=n_jobs, refit=True, error_score="raise" if variant == "global" else np.nan)
+        grid = GridSearchCV(
+            pipe,
+            param_grid,
+            scoring=_scorer(labels),
+            cv=GroupKFold(n_splits=min(n_splits, n_groups)),
+            n_jobs=n_jobs,
+            refit=True,
+            error_score="raise" if variant == "global" else np.nan,
+        )
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*(test scores are non-finite|fits failed).*")
             grid.fit(X, y, groups=groups)
@@ -163,13 +182,20 @@ def search(X: np.ndarray, y: list[str], groups: list[str], labels: list[str], va
         shutil.rmtree(cache, ignore_errors=True)
     score = float(grid.best_score_)
     if not np.isfinite(score):
-        return SearchResult(model, None, {k: _plain(v) for k, v in grid.best_params_.items()}, len(y), n_groups,
-                            note="a fold's training part held one label; parameters not compared")
+        return SearchResult(
+            model,
+            None,
+            {k: _plain(v) for k, v in grid.best_params_.items()},
+            len(y),
+            n_groups,
+            note="a fold's training part held one label; parameters not compared",
+        )
     return SearchResult(model, score, {k: _plain(v) for k, v in grid.best_params_.items()}, len(y), n_groups)
 
 
-def refit_bundle(bundle: dict[str, Any], variant: str, texts: list[str], targets: list[str],
-                 y: list[str]) -> dict[str, Any]:
+def refit_bundle(
+    bundle: dict[str, Any], variant: str, texts: list[str], targets: list[str], y: list[str]
+) -> dict[str, Any]:
     """Refit a bundle's chosen hyper-parameters on other data (folds, learning-curve subsets): no new search."""
     from sklearn.base import clone
 
@@ -180,12 +206,20 @@ def refit_bundle(bundle: dict[str, Any], variant: str, texts: list[str], targets
             idx = [i for i, t in enumerate(targets) if target_key(t) == key]
             if len(set(y[i] for i in idx)) >= 2:
                 fresh["per_target"][key] = clone(model).fit(
-                    stance_inputs([texts[i] for i in idx], [targets[i] for i in idx]), [y[i] for i in idx])
+                    stance_inputs([texts[i] for i in idx], [targets[i] for i in idx]), [y[i] for i in idx]
+                )
     return fresh
 
 
-def oof_margins(bundle: dict[str, Any], texts: list[str], targets: list[str], y: list[str], groups: list[str],
-                n_splits: int, variants: tuple[str, ...]) -> dict[str, np.ndarray] | None:
+def oof_margins(
+    bundle: dict[str, Any],
+    texts: list[str],
+    targets: list[str],
+    y: list[str],
+    groups: list[str],
+    n_splits: int,
+    variants: tuple[str, ...],
+) -> dict[str, np.ndarray] | None:
     """Out-of-fold decision values of each variant with the chosen hyper-parameters (one refit per fold serves
     all variants); None with fewer than 2 groups."""
     from sklearn.model_selection import GroupKFold
@@ -213,9 +247,19 @@ def _rows_by_model_key(targets: list[str]) -> dict[str, list[int]]:
     return rows
 
 
-def _train_per_target(bundle: dict[str, Any], searches: dict[str, Any], X: np.ndarray, y: list[str],
-                      targets: list[str], groups: list[str], labels: list[str], grid: dict[str, list[Any]],
-                      n_splits: int, n_jobs: int, say: Any) -> dict[str, str]:
+def _train_per_target(
+    bundle: dict[str, Any],
+    searches: dict[str, Any],
+    X: np.ndarray,
+    y: list[str],
+    targets: list[str],
+    groups: list[str],
+    labels: list[str],
+    grid: dict[str, list[Any]],
+    n_splits: int,
+    n_jobs: int,
+    say: Any,
+) -> dict[str, str]:
     """Search a model for each target with enough rows into `bundle["per_target"]`; return why the others are
     served by the global model."""
     fallbacks: dict[str, str] = {}
@@ -231,8 +275,10 @@ def _train_per_target(bundle: dict[str, Any], searches: dict[str, Any], X: np.nd
         bundle["per_target"][key] = result.model
         searches[f"per_target:{name}"] = result
     own = len(bundle["per_target"])
-    say(f"{own} of {own + len(fallbacks)} target(s) got a model of their own; the others are served by the global "
-        f"model (meta.json: per_target_models, per_target_fallbacks)")
+    say(
+        f"{own} of {own + len(fallbacks)} target(s) got a model of their own; the others are served by the global "
+        f"model (meta.json: per_target_models, per_target_fallbacks)"
+    )
     return fallbacks
 
 
@@ -240,10 +286,20 @@ def train_stance(data_dir: str | Path, out_dir: str | Path, **kwargs: Any) -> St
     return train_stance_on(load_task(data_dir, "stance"), out_dir, **kwargs)
 
 
-def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str, ...] = STANCE_VARIANTS,
-                    param_grid: dict[str, list[Any]] | None = None, n_splits: int = 5, n_jobs: int = 1,
-                    train_split: str = "train", dev_split: str = "dev", train_limit: float | None = None,
-                    seed: int = 0, progress: Any = None) -> StanceTrainResult:
+def train_stance_on(
+    data: TaskData,
+    out_dir: str | Path,
+    *,
+    variants: tuple[str, ...] = STANCE_VARIANTS,
+    param_grid: dict[str, list[Any]] | None = None,
+    n_splits: int = 5,
+    n_jobs: int = 1,
+    train_split: str = "train",
+    dev_split: str = "dev",
+    train_limit: float | None = None,
+    seed: int = 0,
+    progress: Any = None,
+) -> StanceTrainResult:
     """Search, fit and save. `variants`: which of global/per_target/ensemble to offer (the first listed is selected
     when only one is). `progress(message)` is called before each search."""
     from geostance.train.ner import subsample_articles
@@ -264,13 +320,19 @@ def train_stance_on(data: TaskData, out_dir: str | Path, *, variants: tuple[str,
 
     say(f"global model: {len(y)} rows, {len(set(groups))} articles, grid {grid}")
     global_search = search(X, y, groups, labels, "global", grid, n_splits, n_jobs)
-    bundle: dict[str, Any] = {"selected": variants[0], "global": global_search.model, "per_target": {},
-                              "labels": labels, "targets": sorted(set(targets))}
+    bundle: dict[str, Any] = {
+        "selected": variants[0],
+        "global": global_search.model,
+        "per_target": {},
+        "labels": labels,
+        "targets": sorted(set(targets)),
+    }
     searches: dict[str, Any] = {"global": global_search}
     per_target_notes: dict[str, str] = {}
     if "per_target" in variants or "ensemble" in variants:
-        per_target_notes = _train_per_target(bundle, searches, X, y, targets, groups, labels, grid, n_splits,
-                                             n_jobs, say)
+        per_target_notes = _train_per_target(
+            bundle, searches, X, y, targets, groups, labels, grid, n_splits, n_jobs, say
+        )
 
     scores, check = _score_variants(bundle, variants, data, dev_split, (texts, targets, y, groups), n_splits)
     selected = max(variants, key=lambda v: (scores[v]["f_avg"], -variants.index(v)))
@@ -308,9 +370,14 @@ def _check_variants(variants: tuple[str, ...]) -> None:
         raise GeostanceError(f"unknown stance variant(s) {unknown}; choose from {list(STANCE_VARIANTS)}")
 
 
-def _score_variants(bundle: dict[str, Any], variants: tuple[str, ...], data: TaskData, dev_split: str,
-                    rows: tuple[list[str], list[str], list[str], list[str]],
-                    n_splits: int) -> tuple[dict[str, dict[str, Any]], str]:
+def _score_variants(
+    bundle: dict[str, Any],
+    variants: tuple[str, ...],
+    data: TaskData,
+    dev_split: str,
+    rows: tuple[list[str], list[str], list[str], list[str]],
+    n_splits: int,
+) -> tuple[dict[str, dict[str, Any]], str]:
     """Score each variant on dev; without a dev split, out of fold on train (or on train itself when there are
     too few articles for folds). Returns the scores and what they were checked on."""
     from sklearn.metrics import f1_score
@@ -339,16 +406,30 @@ def _score_variants(bundle: dict[str, Any], variants: tuple[str, ...], data: Tas
     return scores, check
 
 
-def _search_meta(searches: dict[str, Any], grid: dict[str, list[Any]], n_splits: int, train_split: str,
-                 per_target_notes: dict[str, str]) -> dict[str, Any]:
+def _search_meta(
+    searches: dict[str, Any],
+    grid: dict[str, list[Any]],
+    n_splits: int,
+    train_split: str,
+    per_target_notes: dict[str, str],
+) -> dict[str, Any]:
     """What the hyper-parameter searches tried and chose, for meta.json."""
     return {
-        "search": {name: {"cv_score": s.cv_score, "best_params": s.best_params, "n_train": s.n_train,
-                          "n_groups": s.n_groups, "note": s.note} for name, s in searches.items()},
+        "search": {
+            name: {
+                "cv_score": s.cv_score,
+                "best_params": s.best_params,
+                "n_train": s.n_train,
+                "n_groups": s.n_groups,
+                "note": s.note,
+            }
+            for name, s in searches.items()
+        },
         "param_grid": {k: [_plain(v) for v in vs] for k, vs in grid.items()},
         "cv": f"GroupKFold(n_splits<={n_splits}) by article_id on {train_split}",
-        "per_target_models": sorted(name.removeprefix("per_target:") for name in searches
-                                    if name.startswith("per_target:")),
+        "per_target_models": sorted(
+            name.removeprefix("per_target:") for name in searches if name.startswith("per_target:")
+        ),
         "per_target_fallbacks": per_target_notes,
         "per_target_minimum": {"rows": MIN_ROWS_PER_TARGET, "labels_with_rows": [2, MIN_ROWS_PER_LABEL]},
         "train_split": train_split,

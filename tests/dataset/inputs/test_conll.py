@@ -26,7 +26,7 @@ def test_summary_lists_repairs_and_is_refused_before_the_stream_ends(tmp_path):
         data.summary()
     list(data.records())
     assert len(data.summary().read_issues) == 2
-    list(data.records())                       # a second pass lists the repairs once, not twice
+    list(data.records())  # a second pass lists the repairs once, not twice
     assert len(data.summary().read_issues) == 2
 
 
@@ -35,8 +35,9 @@ def test_conll_input_is_read_in_the_given_encoding(tmp_path):
     train.write_bytes("Müller I-PER\nsaid O\n\nBogotá I-LOC\n".encode("cp1252"))
     with pytest.raises(GeostanceError, match=r"train\.conll:1: byte 0xfc at column 2 is not valid utf-8"):
         ConllInput(SplitFiles(train=[train]))
-    build_dataset(ConllInput(SplitFiles(train=[train]), encoding="cp1252"), tmp_path / "b",
-                  BuildOptions(progress=False))
+    build_dataset(
+        ConllInput(SplitFiles(train=[train]), encoding="cp1252"), tmp_path / "b", BuildOptions(progress=False)
+    )
     rows = datasets.load_from_disk(str(tmp_path / "b" / "ner"))["train"]
     assert [r["tokens"][0] for r in rows] == ["Müller", "Bogotá"]
 

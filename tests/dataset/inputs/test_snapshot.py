@@ -17,25 +17,48 @@ def _three_annotators(tmp_path, corpus):
     u0 = units["seoul-talks:p000"].text
     u1 = units["seoul-talks:p001"].text
     t0 = units["tokyo-summit:p000"].text
-    kim, putin, pyong = span(u0, "Kim Jong Un", "PERSON"), span(u0, "Vladimir Putin", "PERSON"), \
-        span(u0, "Pyongyang", "GPE")
-    return write_snapshot(tmp_path / "snaps", corpus, {
-        "alice": {"seoul-talks:p000": {"entities": [kim, putin, pyong], "cats": ["alliance:FAVOR"]},
-                  "seoul-talks:p001": {"entities": [span(u1, "Russia", "GPE")], "cats": ["sanctions:AGAINST"]},
-                  "tokyo-summit:p000": {"entities": [span(t0, "Japan", "GPE"), span(t0, "Tokyo", "GPE")]}},
-        "bob": {"seoul-talks:p000": {"entities": [kim, pyong], "cats": ["alliance:FAVOR"]},
-                "seoul-talks:p001": {"entities": [span(u1, "NATO", "ORG")], "cats": ["sanctions:NONE"]}},
-        "carol": {"seoul-talks:p000": {"entities": [kim, [pyong[0], pyong[1] - 2, "GPE"]],
-                                       "cats": ["alliance:AGAINST"]}},
-    })
+    kim, putin, pyong = (
+        span(u0, "Kim Jong Un", "PERSON"),
+        span(u0, "Vladimir Putin", "PERSON"),
+        span(u0, "Pyongyang", "GPE"),
+    )
+    return write_snapshot(
+        tmp_path / "snaps",
+        corpus,
+        {
+            "alice": {
+                "seoul-talks:p000": {"entities": [kim, putin, pyong], "cats": ["alliance:FAVOR"]},
+                "seoul-talks:p001": {"entities": [span(u1, "Russia", "GPE")], "cats": ["sanctions:AGAINST"]},
+                "tokyo-summit:p000": {"entities": [span(t0, "Japan", "GPE"), span(t0, "Tokyo", "GPE")]},
+            },
+            "bob": {
+                "seoul-talks:p000": {"entities": [kim, pyong], "cats": ["alliance:FAVOR"]},
+                "seoul-talks:p001": {"entities": [span(u1, "NATO", "ORG")], "cats": ["sanctions:NONE"]},
+            },
+            "carol": {
+                "seoul-talks:p000": {"entities": [kim, [pyong[0], pyong[1] - 2, "GPE"]], "cats": ["alliance:AGAINST"]}
+            },
+        },
+    )
 
 
 def test_snapshot_build_adjudicates_and_round_trips(tmp_path, corpus, schema_file):
     snap = _three_annotators(tmp_path, corpus)
     units = units_of(corpus)
     decisions = tmp_path / "adjudication.jsonl"
-    decisions.write_text(json.dumps({"unit_id": "seoul-talks:p001", "kind": "stance", "target": "sanctions",
-                                     "label": "AGAINST", "by": "lead", "note": "reads as critical"}) + "\n")
+    decisions.write_text(
+        json.dumps(
+            {
+                "unit_id": "seoul-talks:p001",
+                "kind": "stance",
+                "target": "sanctions",
+                "label": "AGAINST",
+                "by": "lead",
+                "note": "reads as critical",
+            }
+        )
+        + "\n"
+    )
     out = tmp_path / "ds"
     data = SnapshotInput.open(snap, corpus.root, schema_file, decisions)
     result = build_dataset(data, out, BuildOptions(ratios=parse_ratios("1,0,0"), progress=False))
@@ -47,18 +70,19 @@ def test_snapshot_build_adjudicates_and_round_trips(tmp_path, corpus, schema_fil
     for row in ner:
         assert row["text"] == units[row["unit_id"]].text
         sp = row["spans"]
-        got[row["unit_id"]] = [(row["text"][s:e], names[lab])
-                               for s, e, lab in zip(sp["start"], sp["end"], sp["label"], strict=True)]
+        got[row["unit_id"]] = [
+            (row["text"][s:e], names[lab]) for s, e, lab in zip(sp["start"], sp["end"], sp["label"], strict=True)
+        ]
     # Kim 3/3 and Pyongyang 2/3 are majority; Putin 1/3 is not; carol's cut-off span is a minority
     assert got["seoul-talks:p000"] == [("Kim Jong Un", "PERSON"), ("Pyongyang", "GPE")]
     # two annotators disagree on p001's spans: 1/2 each, a tie: left out and listed
     assert got["seoul-talks:p001"] == []
-    assert got["tokyo-summit:p000"] == [("Japan", "GPE"), ("Tokyo", "GPE")]   # single annotator
+    assert got["tokyo-summit:p000"] == [("Japan", "GPE"), ("Tokyo", "GPE")]  # single annotator
     labels = stance.features["label"].names
     rows = {(r["unit_id"], r["target"]): (labels[r["label"]], r["proposition"]) for r in stance}
-    assert rows[("seoul-talks:p000", "alliance")][0] == "FAVOR"                   # 2 of 3
+    assert rows[("seoul-talks:p000", "alliance")][0] == "FAVOR"  # 2 of 3
     assert rows[("seoul-talks:p000", "alliance")][1].startswith("Russia and North Korea")
-    assert rows[("seoul-talks:p001", "sanctions")][0] == "AGAINST"                # the decision breaks the tie
+    assert rows[("seoul-talks:p001", "sanctions")][0] == "AGAINST"  # the decision breaks the tie
     assert len(rows) == 2 and result.counts["stance"] == {"train": 2}
     adj = json.loads((out / "adjudication.json").read_text())
     tied_spans = [t for t in adj["ties"] if t["kind"] == "span"]
@@ -109,10 +133,15 @@ def test_latest_snapshot_is_used(tmp_path, corpus, schema_file, monkeypatch):
     root = tmp_path / "root"
     snaps = root / "annotations" / "doccano"
     write_snapshot(snaps, corpus, {"a": {"seoul-talks:p000": {}}}, name="20261101T000000Z")
-    write_snapshot(snaps, corpus, {"a": {"seoul-talks:p000": {"entities": [span(u0, "Pyongyang", "GPE")]}}},
-                   name="20261127T000000Z")
+    write_snapshot(
+        snaps,
+        corpus,
+        {"a": {"seoul-talks:p000": {"entities": [span(u0, "Pyongyang", "GPE")]}}},
+        name="20261127T000000Z",
+    )
     monkeypatch.setenv("GEOSTANCE_ROOT", str(root))
-    result = build_dataset(SnapshotInput.open(corpus=corpus.root, schema=schema_file), tmp_path / "ds",
-                           BuildOptions(progress=False))
+    result = build_dataset(
+        SnapshotInput.open(corpus=corpus.root, schema=schema_file), tmp_path / "ds", BuildOptions(progress=False)
+    )
     assert result.alignment["spans_kept"] == 1
     assert json.loads((tmp_path / "ds" / "build_info.json").read_text())["snapshot"].endswith("20261127T000000Z")

@@ -1,4 +1,3 @@
-
 import pytest
 
 from geostance.dataset.readers.conll import TagScheme, conll_labels, detect_scheme, read_conll, tags_to_spans
@@ -33,16 +32,20 @@ def test_detect_scheme(tmp_path):
 
 def test_docstart_groups_sentences_into_documents_and_offsets_round_trip(tmp_path):
     f = tmp_path / "eng.mini"
-    f.write_text("-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\nGerman JJ I-NP I-MISC\n\n"
-                 "Peter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\n\n-DOCSTART- -X- O O\n\nBRUSSELS NNP I-NP I-LOC\n")
+    f.write_text(
+        "-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\nGerman JJ I-NP I-MISC\n\n"
+        "Peter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\n\n-DOCSTART- -X- O O\n\nBRUSSELS NNP I-NP I-LOC\n"
+    )
     recs = list(read_conll(f))
     assert [r.text for r in recs] == ["EU rejects German", "Peter Blackburn", "BRUSSELS"]
     assert [r.article_id for r in recs] == ["eng.mini:d00000", "eng.mini:d00000", "eng.mini:d00001"]
     assert len({r.unit_id for r in recs}) == 3
     for r in recs:
-        assert [(r.text[s.start:s.end], s.label) for s in r.spans] == {
+        assert [(r.text[s.start : s.end], s.label) for s in r.spans] == {
             "EU rejects German": [("EU", "ORG"), ("German", "MISC")],
-            "Peter Blackburn": [("Peter Blackburn", "PER")], "BRUSSELS": [("BRUSSELS", "LOC")]}[r.text]
+            "Peter Blackburn": [("Peter Blackburn", "PER")],
+            "BRUSSELS": [("BRUSSELS", "LOC")],
+        }[r.text]
     assert recs[0].origin.endswith("eng.mini:3")
     assert conll_labels(f) == {"ORG", "MISC", "PER", "LOC"}
 
@@ -52,16 +55,21 @@ def test_crlf_two_spaces_and_trailing_blank_lines(tmp_path):
     f.write_bytes(b"EU  B-ORG\r\nrejects\tO\r\n\r\n\r\nGerman B-MISC\r\n\r\n\r\n")
     recs = list(read_conll(f))
     assert [(r.text, [(s.start, s.end, s.label) for s in r.spans]) for r in recs] == [
-        ("EU rejects", [(0, 2, "ORG")]), ("German", [(0, 6, "MISC")])]
+        ("EU rejects", [(0, 2, "ORG")]),
+        ("German", [(0, 6, "MISC")]),
+    ]
     # without -DOCSTART- every sentence is its own group
     assert recs[0].article_id != recs[1].article_id
 
 
-@pytest.mark.parametrize("content,line,needle", [
-    ("EU B-ORG\nrejects\n", 2, "expected a token and a tag"),
-    ("EU X-ORG\n", 1, "is not O, B-<label> or I-<label>"),
-    ("EU B-\n", 1, "is not O"),
-])
+@pytest.mark.parametrize(
+    "content,line,needle",
+    [
+        ("EU B-ORG\nrejects\n", 2, "expected a token and a tag"),
+        ("EU X-ORG\n", 1, "is not O, B-<label> or I-<label>"),
+        ("EU B-\n", 1, "is not O"),
+    ],
+)
 def test_malformed_lines_name_file_and_line(tmp_path, content, line, needle):
     f = tmp_path / "bad.conll"
     f.write_text(content)
@@ -78,8 +86,8 @@ def test_missing_file_is_a_clear_error(tmp_path):
 @pytest.mark.shared_data
 def test_conll2003_and_wnut_read_with_published_counts(shared_data):
     testa = list(read_conll(shared_data / "conll2003" / "eng.testa"))
-    assert len(testa) == 3250                                   # sentences in CoNLL-2003 dev
-    assert sum(len(r.spans) for r in testa) == 5942             # entities in CoNLL-2003 dev
+    assert len(testa) == 3250  # sentences in CoNLL-2003 dev
+    assert sum(len(r.spans) for r in testa) == 5942  # entities in CoNLL-2003 dev
     assert detect_scheme(read_lines(shared_data / "conll2003" / "eng.testa"), "") is TagScheme.iob1
     wnut = shared_data / "wnut17" / "wnut17train.conll"
     assert detect_scheme(read_lines(wnut), "") is TagScheme.iob2

@@ -6,21 +6,34 @@ from geostance.errors import GeostanceError, InputError
 
 def test_csv_with_label_map_target_and_quoted_multiline_field(tmp_path):
     f = tmp_path / "t.csv"
-    f.write_text('id,tweet,target,stance\n1,"Sanctions, at last",sanctions,pos\n2,"two\nlines",alliance,neg\n'
-                 '3,plain,,neutral\n', encoding="utf-8")
-    spec = TableSpec(text_col="tweet", label_col="stance", target_col="target", id_col="id",
-                     label_map=parse_label_map("FAVOR=pos,AGAINST=neg,NONE=neutral"))
+    f.write_text(
+        'id,tweet,target,stance\n1,"Sanctions, at last",sanctions,pos\n2,"two\nlines",alliance,neg\n3,plain,,neutral\n',
+        encoding="utf-8",
+    )
+    spec = TableSpec(
+        text_col="tweet",
+        label_col="stance",
+        target_col="target",
+        id_col="id",
+        label_map=parse_label_map("FAVOR=pos,AGAINST=neg,NONE=neutral"),
+    )
     recs = list(read_table(f, spec))
     assert [(r.text, r.target, r.label) for r in recs] == [
-        ("Sanctions, at last", "sanctions", "FAVOR"), ("two\nlines", "alliance", "AGAINST"), ("plain", "", "NONE")]
+        ("Sanctions, at last", "sanctions", "FAVOR"),
+        ("two\nlines", "alliance", "AGAINST"),
+        ("plain", "", "NONE"),
+    ]
     assert [r.origin.rsplit(":", 1)[1] for r in recs] == ["2", "3", "5"]
     assert recs[0].id == "t.csv:1"
 
 
 def test_tsv_jsonl_and_encoding(tmp_path):
     tsv = tmp_path / "s.txt"
-    tsv.write_bytes("ID\tTarget\tTweet\tStance\r\n7\tAtheism\t\x93quoted\x94 caf\xe9\tAGAINST\r\n"
-                    .encode("latin-1").replace(b"\x93", b"\x93").replace(b"\x94", b"\x94"))
+    tsv.write_bytes(
+        "ID\tTarget\tTweet\tStance\r\n7\tAtheism\t\x93quoted\x94 caf\xe9\tAGAINST\r\n".encode("latin-1")
+        .replace(b"\x93", b"\x93")
+        .replace(b"\x94", b"\x94")
+    )
     spec = TableSpec(text_col="Tweet", label_col="Stance", target_col="Target", encoding="cp1252")
     (rec,) = read_table(tsv, spec)
     assert rec.text == "\u201cquoted\u201d café" and rec.target == "Atheism" and rec.label == "AGAINST"
@@ -32,12 +45,15 @@ def test_tsv_jsonl_and_encoding(tmp_path):
     assert [r.label for r in read_table(jl, TableSpec())] == ["FAVOR", "NONE"]
 
 
-@pytest.mark.parametrize("content,line,needle", [
-    ("text,label\nhello\n", 2, "row has 1 fields"),
-    ("text,label\nhello,FOO\n", 2, "not in the label map"),
-    ("text,label\n ,FAVOR\n", 2, "empty text"),
-    ("txt,label\nhello,pos\n", 2, "no column 'text'"),
-])
+@pytest.mark.parametrize(
+    "content,line,needle",
+    [
+        ("text,label\nhello\n", 2, "row has 1 fields"),
+        ("text,label\nhello,FOO\n", 2, "not in the label map"),
+        ("text,label\n ,FAVOR\n", 2, "empty text"),
+        ("txt,label\nhello,pos\n", 2, "no column 'text'"),
+    ],
+)
 def test_bad_rows_name_file_and_line(tmp_path, content, line, needle):
     f = tmp_path / "bad.csv"
     f.write_text(content)

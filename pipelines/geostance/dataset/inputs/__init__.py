@@ -48,16 +48,16 @@ class SplitFiles:
 class InputSummary:
     """What reading an input found beyond its records."""
 
-    read_issues: list[str] = field(default_factory=list)   # what the reader repaired or dropped ("file:line: ...")
-    info: dict[str, Any] = field(default_factory=dict)     # extra keys of build_info.json and the card
-    files: dict[str, Any] = field(default_factory=dict)    # name → content written beside the dataset: text,
+    read_issues: list[str] = field(default_factory=list)  # what the reader repaired or dropped ("file:line: ...")
+    info: dict[str, Any] = field(default_factory=dict)  # extra keys of build_info.json and the card
+    files: dict[str, Any] = field(default_factory=dict)  # name → content written beside the dataset: text,
     #                                                        bytes, a JSON-able object, or rows for a .jsonl
 
 
 class DatasetInput(Protocol):
     @property
     def kind(self) -> str:
-        """"snapshot", "doccano", "conll" or "table"."""
+        """ "snapshot", "doccano", "conll" or "table"."""
         ...
 
     @property

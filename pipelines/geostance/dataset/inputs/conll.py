@@ -16,21 +16,24 @@ from geostance.dataset.records import NerRecord, RawSpan
 class ConllInput:
     files: SplitFiles
     scheme: TagScheme = TagScheme.auto
-    label_map: dict[str, str] = field(default_factory=dict)   # label in the file → dataset label (PER → PERSON)
+    label_map: dict[str, str] = field(default_factory=dict)  # label in the file → dataset label (PER → PERSON)
     encoding: str = "utf-8"
 
     kind = "conll"
     stance_labels = None
-    schema_text = ""          # labels come from the data
+    schema_text = ""  # labels come from the data
 
     def __post_init__(self) -> None:
         found: set[str] = set()
         for path, _ in self.files.items():
-            found |= conll_labels(path, self.encoding)     # a first pass, so every split shares one ClassLabel
+            found |= conll_labels(path, self.encoding)  # a first pass, so every split shares one ClassLabel
         self.entity_labels: list[str] | None = sorted({self.label_map.get(lab, lab) for lab in found})
         self.inputs: list[Path] = self.files.all()
-        self.settings: dict[str, Any] = {"scheme": self.scheme.value, "label_map": self.label_map,
-                                         "encoding": self.encoding}
+        self.settings: dict[str, Any] = {
+            "scheme": self.scheme.value,
+            "label_map": self.label_map,
+            "encoding": self.encoding,
+        }
         self._repairs: list[str] = []
         self._state = StreamState(self.kind)
 
@@ -39,8 +42,7 @@ class ConllInput:
         for path, split in self.files.items():
             for record in read_conll(path, self.scheme, split, repairs=self._repairs, encoding=self.encoding):
                 if self.label_map:
-                    record.spans = [RawSpan(s.start, s.end, self.label_map.get(s.label, s.label))
-                                    for s in record.spans]
+                    record.spans = [RawSpan(s.start, s.end, self.label_map.get(s.label, s.label)) for s in record.spans]
                 yield record
         self._state.finished = True
 

@@ -45,12 +45,12 @@ class LabelSource(StrEnum):
 class DoccanoFilesInput:
     files: SplitFiles
     labels_from: LabelSource = LabelSource.schema
-    schema_file: Path | None = None           # default: annotations/schema.yaml
-    label_config: Path | None = None          # Doccano 1.x label definitions (numeric label ids → names)
+    schema_file: Path | None = None  # default: annotations/schema.yaml
+    label_config: Path | None = None  # Doccano 1.x label definitions (numeric label ids → names)
     text_col: str = "text"
     label_col: str = "label"
     encoding: str = "utf-8"
-    adjudication: Path | None = None          # decisions that override the vote (none by default)
+    adjudication: Path | None = None  # decisions that override the vote (none by default)
 
     kind = "doccano"
 
@@ -64,8 +64,12 @@ class DoccanoFilesInput:
         self._decisions: dict[tuple, Decision] = load_decisions(self.adjudication)
         self.inputs: list[Path] = self.files.all()
         self.settings: dict[str, Any] = {
-            "labels": self.labels_from.value, "label_config": Path(self.label_config).name if self.label_config else "",
-            "text_col": self.text_col, "label_col": self.label_col, "encoding": self.encoding}
+            "labels": self.labels_from.value,
+            "label_config": Path(self.label_config).name if self.label_config else "",
+            "text_col": self.text_col,
+            "label_col": self.label_col,
+            "encoding": self.encoding,
+        }
         self.entity_labels: list[str] | None
         self.stance_labels: list[str] | None
         self._propositions: dict[str, str] = {}
@@ -111,18 +115,35 @@ class DoccanoFilesInput:
                 # not, and a large single-annotator export would keep it all in memory.
                 provenance += gold.provenance
             if self.entity_labels is not None:
-                yield NerRecord(unit_id, article_id, unit_id, row.text, [RawSpan(*s) for s in gold.spans],
-                                row.origin, row.tokens, split)
+                yield NerRecord(
+                    unit_id,
+                    article_id,
+                    unit_id,
+                    row.text,
+                    [RawSpan(*s) for s in gold.spans],
+                    row.origin,
+                    row.tokens,
+                    split,
+                )
             if self.stance_labels is not None:
                 for target, label in sorted(gold.stances.items()):
-                    yield StanceRecord(f"{unit_id}:{target}" if target else unit_id, article_id, unit_id, row.text,
-                                       target, self._propositions.get(target, ""), label, row.origin, split)
+                    yield StanceRecord(
+                        f"{unit_id}:{target}" if target else unit_id,
+                        article_id,
+                        unit_id,
+                        row.text,
+                        target,
+                        self._propositions.get(target, ""),
+                        label,
+                        row.origin,
+                        split,
+                    )
         adjudication.note_unused(self._decisions)
-        self._summary = InputSummary(read_issues=issues, info={"adjudication": adjudication.build_info()},
-                                     files={"provenance.jsonl": provenance})
+        self._summary = InputSummary(
+            read_issues=issues, info={"adjudication": adjudication.build_info()}, files={"provenance.jsonl": provenance}
+        )
         self._state.finished = True
 
     def summary(self) -> InputSummary:
         self._state.require_finished()
         return self._summary
-

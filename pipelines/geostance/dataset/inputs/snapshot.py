@@ -36,17 +36,19 @@ class SnapshotData:
 
     path: Path
     annotators: list[str]
-    rows: dict[str, DoccanoRow]          # unit_id → a row of it (text, article_id, ...)
-    votes: list[UnitVotes]               # per unit, sorted by unit_id
-    problems: list[Problem]              # the validation gates' findings, file:line
-    issues: list[str]                    # categories dropped while reading votes
+    rows: dict[str, DoccanoRow]  # unit_id → a row of it (text, article_id, ...)
+    votes: list[UnitVotes]  # per unit, sorted by unit_id
+    problems: list[Problem]  # the validation gates' findings, file:line
+    issues: list[str]  # categories dropped while reading votes
 
     def refuse_problems(self) -> None:
         found = [p for p in self.problems if p.kind in FATAL_PROBLEMS]
         if found:
             shown = "; ".join(str(p) for p in found[:5])
-            raise GeostanceError(f"snapshot {self.path} fails validation ({len(found)} problem(s), see "
-                                 f"`geostance dataset validate`): {shown}")
+            raise GeostanceError(
+                f"snapshot {self.path} fails validation ({len(found)} problem(s), see "
+                f"`geostance dataset validate`): {shown}"
+            )
 
 
 def read_snapshot(snapshot_dir: Path, corpus: Corpus, schema: Schema) -> SnapshotData:
@@ -63,19 +65,20 @@ def read_snapshot(snapshot_dir: Path, corpus: Corpus, schema: Schema) -> Snapsho
         for row in checked.rows:
             unit_id = row.meta.get("unit_id")
             if not isinstance(unit_id, str) or not unit_id:
-                continue          # a "unit" problem: listed above, and fatal to a build
+                continue  # a "unit" problem: listed above, and fatal to a build
             found = row_votes(row, unit_id, parse_cat, default_user=user)
             issues += found.issues
             rows.setdefault(unit_id, row)
             unit = per_unit.setdefault(unit_id, UnitVotes(unit_id=unit_id, annotators=[]))
             if user in unit.annotators:
-                continue          # a second line for the unit: a "structure" problem, listed above
+                continue  # a second line for the unit: a "structure" problem, listed above
             unit.annotators.append(user)
             # An annotator file holds one user's work: any per-span user field inside it is that user too.
             unit.spans[user] = set().union(*found.votes.spans.values())
             unit.stances[user] = {t: lab for labels in found.votes.stances.values() for t, lab in labels.items()}
-    return SnapshotData(Path(snapshot_dir), sorted(snapshot.annotators), rows,
-                        [per_unit[k] for k in sorted(per_unit)], problems, issues)
+    return SnapshotData(
+        Path(snapshot_dir), sorted(snapshot.annotators), rows, [per_unit[k] for k in sorted(per_unit)], problems, issues
+    )
 
 
 class SnapshotInput:
@@ -83,8 +86,9 @@ class SnapshotInput:
 
     kind = "snapshot"
 
-    def __init__(self, data: SnapshotData, schema: Schema, schema_text: str, corpus: Corpus,
-                 decisions_file: Path) -> None:
+    def __init__(
+        self, data: SnapshotData, schema: Schema, schema_text: str, corpus: Corpus, decisions_file: Path
+    ) -> None:
         self._data = data
         self._propositions = {t.id: t.proposition for t in schema.targets}
         gold, adjudication = adjudicate(data.votes, load_decisions(decisions_file))
@@ -100,10 +104,12 @@ class SnapshotInput:
         self.settings: dict[str, Any] = {"snapshot": data.path.name, "adjudication": decisions_file.name}
         self._summary = InputSummary(
             read_issues=list(data.issues),
-            info={"snapshot": str(data.path), "annotators": data.annotators,
-                  "adjudication": adjudication.build_info()},
-            files={"adjudication.json": adjudication.as_dict(),
-                   "provenance.jsonl": [p for g in gold for p in g.provenance]})
+            info={"snapshot": str(data.path), "annotators": data.annotators, "adjudication": adjudication.build_info()},
+            files={
+                "adjudication.json": adjudication.as_dict(),
+                "provenance.jsonl": [p for g in gold for p in g.provenance],
+            },
+        )
         if len(data.annotators) >= 2:
             self._add_agreement(schema)
 
@@ -117,18 +123,31 @@ class SnapshotInput:
         )
 
         data = self._data
-        result = compute_agreement(data.votes, data.annotators, schema.target_ids, schema.stance_labels,
-                                   schema.entity_names)
+        result = compute_agreement(
+            data.votes, data.annotators, schema.target_ids, schema.stance_labels, schema.entity_names
+        )
         self._summary.info["agreement"] = {
             "summary_markdown": agreement_summary_markdown(result),
-            "stance": {t: {k: v for k, v in e.items() if k != "pairwise_cohen_kappa"}
-                       for t, e in result["stance"].items()}}
-        self._summary.files.update({"agreement.json": result, "agreement.md": agreement_markdown(result),
-                                    "agreement.png": agreement_heatmap_png(result)})
+            "stance": {
+                t: {k: v for k, v in e.items() if k != "pairwise_cohen_kappa"} for t, e in result["stance"].items()
+            },
+        }
+        self._summary.files.update(
+            {
+                "agreement.json": result,
+                "agreement.md": agreement_markdown(result),
+                "agreement.png": agreement_heatmap_png(result),
+            }
+        )
 
     @classmethod
-    def open(cls, snapshot: Path | None = None, corpus: Path | None = None, schema: Path | None = None,
-             adjudication: Path | None = None) -> SnapshotInput:
+    def open(
+        cls,
+        snapshot: Path | None = None,
+        corpus: Path | None = None,
+        schema: Path | None = None,
+        adjudication: Path | None = None,
+    ) -> SnapshotInput:
         """The latest snapshot under annotations/doccano/ and the project's corpus, schema and adjudication file,
         unless given."""
         snapshot_dir = Path(snapshot or find_latest_snapshot(doccano_snapshots_dir()))
@@ -137,8 +156,13 @@ class SnapshotInput:
         store = Corpus(corpus or corpus_dir())
         data = read_snapshot(snapshot_dir, store, loaded)
         data.refuse_problems()
-        return cls(data, loaded, schema_file.read_text(encoding="utf-8"), store,
-                   Path(adjudication or annotations_dir() / "adjudication.jsonl"))
+        return cls(
+            data,
+            loaded,
+            schema_file.read_text(encoding="utf-8"),
+            store,
+            Path(adjudication or annotations_dir() / "adjudication.jsonl"),
+        )
 
     def records(self) -> Iterator[NerRecord | StanceRecord]:
         """Per unit (sorted by id): its NER record, then a stance record per gold target."""
@@ -147,8 +171,16 @@ class SnapshotInput:
             article_id = str(row.meta["article_id"])
             yield NerRecord(unit_id, article_id, unit_id, row.text, [RawSpan(*s) for s in gold.spans], row.origin)
             for target, label in sorted(gold.stances.items()):
-                yield StanceRecord(f"{unit_id}:{target}" if target else unit_id, article_id, unit_id, row.text,
-                                   target, self._propositions.get(target, ""), label, row.origin)
+                yield StanceRecord(
+                    f"{unit_id}:{target}" if target else unit_id,
+                    article_id,
+                    unit_id,
+                    row.text,
+                    target,
+                    self._propositions.get(target, ""),
+                    label,
+                    row.origin,
+                )
 
     def summary(self) -> InputSummary:
-        return self._summary     # everything was read when the input was opened
+        return self._summary  # everything was read when the input was opened

@@ -20,12 +20,12 @@ class TableInput:
 
     kind = "table"
     entity_labels = None
-    schema_text = ""          # labels come from the data
+    schema_text = ""  # labels come from the data
 
     def __post_init__(self) -> None:
         found = set(self.spec.label_map.values())
         for path, _ in self.files.items():
-            found |= table_labels(path, self.spec)          # a first pass, so every split shares one ClassLabel
+            found |= table_labels(path, self.spec)  # a first pass, so every split shares one ClassLabel
         self.stance_labels: list[str] | None = stance_label_order(found)
         self.inputs: list[Path] = self.files.all()
         self.settings: dict[str, Any] = {"table": asdict(self.spec)}
@@ -35,4 +35,4 @@ class TableInput:
             yield from read_table(path, self.spec, split)
 
     def summary(self) -> InputSummary:
-        return InputSummary()     # a table reader repairs nothing: a bad row is an error
+        return InputSummary()  # a table reader repairs nothing: a bad row is an error

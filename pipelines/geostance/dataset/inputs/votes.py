@@ -17,7 +17,7 @@ from geostance.schema import Schema
 class CategoryParser:
     """Category name → (target, label), or a message saying why it is rejected."""
 
-    schema: Schema | None              # None: labels from the data
+    schema: Schema | None  # None: labels from the data
 
     def __call__(self, cat: str) -> tuple[str, str] | str:
         if self.schema is not None:
@@ -46,10 +46,11 @@ def row_votes(row: DoccanoRow, unit_id: str, parse_cat: CategoryParser, default_
     for start, end, label, user in row.spans:
         mine = votes.spans.setdefault(user or default_user, set())
         if (start, end, label) in mine:
-            issues.append(f"{row.origin}: span [{start}, {end}, {label!r}] given twice by {user or default_user}; "
-                          "counted once")
+            issues.append(
+                f"{row.origin}: span [{start}, {end}, {label!r}] given twice by {user or default_user}; counted once"
+            )
         mine.add((start, end, label))
-    given: dict[str, dict[str, str | None]] = {}      # annotator → target → label (None: two labels, dropped)
+    given: dict[str, dict[str, str | None]] = {}  # annotator → target → label (None: two labels, dropped)
     for cat, user in row.cats:
         who = user or default_user
         parsed = parse_cat(cat)
@@ -63,8 +64,9 @@ def row_votes(row: DoccanoRow, unit_id: str, parse_cat: CategoryParser, default_
         elif labels[target] is None:
             issues.append(f"{row.origin}: {who} gave target {target!r} another label ({label}); dropped too")
         elif labels[target] != label:
-            issues.append(f"{row.origin}: {who} gave target {target!r} two labels ({labels[target]}, {label}); "
-                          "both dropped")
+            issues.append(
+                f"{row.origin}: {who} gave target {target!r} two labels ({labels[target]}, {label}); both dropped"
+            )
             labels[target] = None
     votes.stances = {who: {t: lab for t, lab in labels.items() if lab is not None} for who, labels in given.items()}
     return RowVotes(votes, issues)

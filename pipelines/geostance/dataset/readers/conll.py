@@ -19,8 +19,8 @@ from geostance.textfile import read_lines
 
 class TagScheme(StrEnum):
     auto = "auto"
-    iob1 = "iob1"   # I- starts an entity unless it continues one of the same type; B- only between two of a type
-    iob2 = "iob2"   # every entity starts with B-
+    iob1 = "iob1"  # I- starts an entity unless it continues one of the same type; B- only between two of a type
+    iob2 = "iob2"  # every entity starts with B-
 
 
 def _split_tag(tag: str, path: str, line: int) -> tuple[str, str]:
@@ -52,8 +52,7 @@ def tags_to_spans(tags: list[tuple[str, str]], scheme: TagScheme) -> tuple[list[
     return spans, repaired
 
 
-def _sentences(lines: Iterable[str], path: str
-               ) -> Iterator[tuple[int | None, int, list[str], list[tuple[str, str]]]]:
+def _sentences(lines: Iterable[str], path: str) -> Iterator[tuple[int | None, int, list[str], list[tuple[str, str]]]]:
     """(document index or None before any -DOCSTART-, first line, tokens, tags) per sentence."""
     doc = 0
     seen_docstart = False
@@ -106,8 +105,13 @@ def conll_labels(path: Path, encoding: str = "utf-8") -> set[str]:
     return labels
 
 
-def read_conll(path: Path, scheme: TagScheme = TagScheme.auto, split: str | None = None,
-               repairs: list[str] | None = None, encoding: str = "utf-8") -> Iterator[NerRecord]:
+def read_conll(
+    path: Path,
+    scheme: TagScheme = TagScheme.auto,
+    split: str | None = None,
+    repairs: list[str] | None = None,
+    encoding: str = "utf-8",
+) -> Iterator[NerRecord]:
     """Stream one `NerRecord` per sentence. `repairs` collects IOB2 entities that began with I- (kept, listed)."""
     name = str(path)
     if scheme is TagScheme.auto:
@@ -125,12 +129,20 @@ def read_conll(path: Path, scheme: TagScheme = TagScheme.auto, split: str | None
             pos += len(tok) + 1
         spans = [RawSpan(starts[i], starts[j - 1] + len(tokens[j - 1]), lab) for i, j, lab in token_spans]
         sentence_id = f"{stem}:{line}"
-        if doc is None:   # no documents: each sentence is its own group
+        if doc is None:  # no documents: each sentence is its own group
             article_id, unit_id = sentence_id, f"{sentence_id}:s0000"
         else:
             k = per_doc_sentence.get(doc, 0)
             per_doc_sentence[doc] = k + 1
             article_id = f"{stem}:d{doc:05d}"
             unit_id = f"{article_id}:s{k:04d}"
-        yield NerRecord(id=sentence_id, article_id=article_id, unit_id=unit_id,
-                        text=" ".join(tokens), spans=spans, origin=f"{name}:{line}", tokens=tokens, split=split)
+        yield NerRecord(
+            id=sentence_id,
+            article_id=article_id,
+            unit_id=unit_id,
+            text=" ".join(tokens),
+            spans=spans,
+            origin=f"{name}:{line}",
+            tokens=tokens,
+            split=split,
+        )

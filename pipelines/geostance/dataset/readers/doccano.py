@@ -29,12 +29,12 @@ from geostance.textfile import read_lines
 
 @dataclass
 class DoccanoRow:
-    origin: str                     # "file:line"
+    origin: str  # "file:line"
     line: int
     text: str
     id: str | None = None
-    spans: list[tuple[Any, Any, str, str | None]] = field(default_factory=list)   # start, end, label, user
-    cats: list[tuple[str, str | None]] = field(default_factory=list)              # label, user
+    spans: list[tuple[Any, Any, str, str | None]] = field(default_factory=list)  # start, end, label, user
+    cats: list[tuple[str, str | None]] = field(default_factory=list)  # label, user
     meta: dict[str, Any] = field(default_factory=dict)
     relations: int = 0
     shape: str = ""
@@ -66,8 +66,11 @@ def _label_name(value: Any, labels: dict[str, str] | None, path: str, line: int)
         raise InputError(path, f"label {value!r} is not a name or a label id", line)
     if isinstance(value, int):
         if not labels:
-            raise InputError(path, f"label {value} is a numeric label id: pass the project's label definitions "
-                                   "with --label-config", line)
+            raise InputError(
+                path,
+                f"label {value} is a numeric label id: pass the project's label definitions with --label-config",
+                line,
+            )
         if str(value) not in labels:
             raise InputError(path, f"label id {value} is not in the label config", line)
         return labels[str(value)]
@@ -76,11 +79,23 @@ def _label_name(value: Any, labels: dict[str, str] | None, path: str, line: int)
     return value
 
 
-def _span_list(value: Any, path: str, line: int, key: str, labels: dict[str, str] | None,
-               ) -> list[tuple[Any, Any, str, str | None]]:
+def _span_list(
+    value: Any,
+    path: str,
+    line: int,
+    key: str,
+    labels: dict[str, str] | None,
+) -> list[tuple[Any, Any, str, str | None]]:
     # fast path: well-formed [start, end, "LABEL"] triples (the common case)
-    if all(type(item) is list and len(item) == 3 and type(item[0]) is int and type(item[1]) is int
-           and type(item[2]) is str and item[2] for item in value):
+    if all(
+        type(item) is list
+        and len(item) == 3
+        and type(item[0]) is int
+        and type(item[1]) is int
+        and type(item[2]) is str
+        and item[2]
+        for item in value
+    ):
         return [(s, e, lab, None) for s, e, lab in value]
     out = []
     for k, item in enumerate(value):
@@ -104,38 +119,47 @@ def _span_list(value: Any, path: str, line: int, key: str, labels: dict[str, str
     return out
 
 
-def _cat_list(value: Any, path: str, line: int, key: str, labels: dict[str, str] | None
-              ) -> list[tuple[str, str | None]]:
+def _cat_list(
+    value: Any, path: str, line: int, key: str, labels: dict[str, str] | None
+) -> list[tuple[str, str | None]]:
     return [(_label_name(v, labels, path, line), None) for v in value]
 
 
-def parse_row(obj: Any, path: str, line: int, labels: dict[str, str] | None = None,
-              text_key: str = "text", label_key: str = "label") -> DoccanoRow:
+def parse_row(
+    obj: Any,
+    path: str,
+    line: int,
+    labels: dict[str, str] | None = None,
+    text_key: str = "text",
+    label_key: str = "label",
+) -> DoccanoRow:
     """One JSON object of any Doccano shape → `DoccanoRow`; structural problems raise `InputError`."""
     if not isinstance(obj, dict):
         raise InputError(path, f"expected a JSON object, got {type(obj).__name__}", line)
     text = obj.get(text_key)
     if not isinstance(text, str):
         what = "no" if text is None else f"non-string ({type(text).__name__})"
-        raise InputError(path, f"{what} text: each row needs a string field {text_key!r} "
-                               f"(keys here: {sorted(obj)})", line)
+        raise InputError(
+            path, f"{what} text: each row needs a string field {text_key!r} (keys here: {sorted(obj)})", line
+        )
     row = DoccanoRow(origin=f"{path}:{line}", line=line, text=text, id=check_id(obj.get("id"), path, line))
     used = {text_key, "id"}
     _read_entities_and_cats(obj, row, path, line, labels, used)
     _read_label_keys(obj, row, path, line, labels, used, label_key)
     _read_annotations(obj, row, path, line, labels, used)
     meta = {k: v for k, v in obj.items() if k not in used}
-    if isinstance(meta.get("meta"), dict):     # Doccano 1.x nests metadata under "meta"
+    if isinstance(meta.get("meta"), dict):  # Doccano 1.x nests metadata under "meta"
         meta = {**meta.pop("meta"), **meta}
-    for key in ("unit_id", "article_id"):     # they become record ids and split keys
+    for key in ("unit_id", "article_id"):  # they become record ids and split keys
         check_id(meta.get(key), path, line, key)
     row.meta = meta
     row.shape = row.shape or "unlabelled"
     return row
 
 
-def _read_entities_and_cats(obj: dict[str, Any], row: DoccanoRow, path: str, line: int,
-                            labels: dict[str, str] | None, used: set[str]) -> None:
+def _read_entities_and_cats(
+    obj: dict[str, Any], row: DoccanoRow, path: str, line: int, labels: dict[str, str] | None, used: set[str]
+) -> None:
     """IntentDetectionAndSlotFilling and relation rows: `entities` (+ `relations`) and `cats`."""
     if "entities" in obj:
         ents = obj["entities"]
@@ -159,8 +183,15 @@ def _read_entities_and_cats(obj: dict[str, Any], row: DoccanoRow, path: str, lin
         used.add("cats")
 
 
-def _read_label_keys(obj: dict[str, Any], row: DoccanoRow, path: str, line: int, labels: dict[str, str] | None,
-                     used: set[str], label_key: str) -> None:
+def _read_label_keys(
+    obj: dict[str, Any],
+    row: DoccanoRow,
+    path: str,
+    line: int,
+    labels: dict[str, str] | None,
+    used: set[str],
+    label_key: str,
+) -> None:
     """Sequence labelling and classification rows: `label`/`labels` hold spans or categories."""
     for key in dict.fromkeys((label_key, "label", "labels")):
         if key not in obj or key in used:
@@ -168,7 +199,7 @@ def _read_label_keys(obj: dict[str, Any], row: DoccanoRow, path: str, line: int,
         value = obj[key]
         used.add(key)
         if not isinstance(value, list):
-            if isinstance(value, str) and key == label_key:   # CSV-like single category
+            if isinstance(value, str) and key == label_key:  # CSV-like single category
                 row.cats.append((_label_name(value, labels, path, line), None))
                 row.shape = row.shape or "classification"
                 continue
@@ -181,8 +212,9 @@ def _read_label_keys(obj: dict[str, Any], row: DoccanoRow, path: str, line: int,
             row.shape = row.shape or "classification"
 
 
-def _read_annotations(obj: dict[str, Any], row: DoccanoRow, path: str, line: int, labels: dict[str, str] | None,
-                      used: set[str]) -> None:
+def _read_annotations(
+    obj: dict[str, Any], row: DoccanoRow, path: str, line: int, labels: dict[str, str] | None, used: set[str]
+) -> None:
     """Doccano 1.x/0.x rows: `annotations`, spans and categories with the user who made them."""
     if "annotations" not in obj:
         return
@@ -294,7 +326,7 @@ def _fasttext(path: Path, encoding: str) -> Iterator[DoccanoRow]:
         words = line.split(" ")
         cats: list[tuple[str, str | None]] = []
         while words and words[0].startswith("__label__"):
-            label = words.pop(0)[len("__label__"):]
+            label = words.pop(0)[len("__label__") :]
             if not label:
                 raise InputError(name, "empty fastText label '__label__'", n)
             cats.append((label, None))
@@ -319,14 +351,27 @@ def _conll(path: Path, labels: dict[str, str] | None, encoding: str) -> Iterator
     for rec in read_conll(path, encoding=encoding):
         line = int(rec.origin.rsplit(":", 1)[1])
         spans: list[tuple[Any, Any, str, str | None]] = [
-            (s.start, s.end, labels.get(s.label, s.label) if labels else s.label, None) for s in rec.spans]
-        yield DoccanoRow(origin=rec.origin, line=line, text=rec.text, id=rec.id, spans=spans,
-                         meta={"article_id": rec.article_id, "unit_id": rec.unit_id}, shape="conll",
-                         tokens=rec.tokens)
+            (s.start, s.end, labels.get(s.label, s.label) if labels else s.label, None) for s in rec.spans
+        ]
+        yield DoccanoRow(
+            origin=rec.origin,
+            line=line,
+            text=rec.text,
+            id=rec.id,
+            spans=spans,
+            meta={"article_id": rec.article_id, "unit_id": rec.unit_id},
+            shape="conll",
+            tokens=rec.tokens,
+        )
 
 
-def read_doccano(path: Path, label_config: dict[str, str] | None = None, encoding: str = "utf-8",
-                 text_key: str = "text", label_key: str = "label") -> Iterator[DoccanoRow]:
+def read_doccano(
+    path: Path,
+    label_config: dict[str, str] | None = None,
+    encoding: str = "utf-8",
+    text_key: str = "text",
+    label_key: str = "label",
+) -> Iterator[DoccanoRow]:
     """Stream the rows of any Doccano export or import file."""
     path = Path(path)
     name = str(path)
@@ -343,11 +388,20 @@ def read_doccano(path: Path, label_config: dict[str, str] | None = None, encodin
         text = "".join(read_lines(path, encoding))
         stripped = text.lstrip()
         items = list(_json_array_items(text, name))
-        if stripped.startswith("[") and items and all(isinstance(o, dict) and "task_type" in o or
-                                                      isinstance(o, dict) and {"id", "text", "background_color"}
-                                                      <= set(o) for _, o in items):
-            raise InputError(path, "this is a Doccano label definitions file, not annotations: pass it with "
-                                   "--label-config")
+        if (
+            stripped.startswith("[")
+            and items
+            and all(
+                isinstance(o, dict)
+                and "task_type" in o
+                or isinstance(o, dict)
+                and {"id", "text", "background_color"} <= set(o)
+                for _, o in items
+            )
+        ):
+            raise InputError(
+                path, "this is a Doccano label definitions file, not annotations: pass it with --label-config"
+            )
         if items and isinstance(items[0][1], dict) and "paragraphs" in items[0][1]:
             raise InputError(path, "this is spaCy v2 training JSON (a converter's output), not a Doccano export")
         for line, obj in items:
@@ -364,6 +418,9 @@ def read_doccano(path: Path, label_config: dict[str, str] | None = None, encodin
     else:
         first = next((ln for ln in read_lines(path, encoding) if ln.strip()), "")
         if first.lstrip().startswith(("[", "{")):
-            raise InputError(path, f"unknown file type {path.suffix!r}: JSON content; Doccano exports are .jsonl, "
-                                   ".json, .csv, .txt or .conll")
+            raise InputError(
+                path,
+                f"unknown file type {path.suffix!r}: JSON content; Doccano exports are .jsonl, "
+                ".json, .csv, .txt or .conll",
+            )
         yield from _conll(path, label_config, encoding)

@@ -15,7 +15,7 @@ from geostance.textfile import read_lines
 @dataclass
 class Snapshot:
     path: Path
-    annotators: dict[str, Path]          # username → annotator file
+    annotators: dict[str, Path]  # username → annotator file
     info: dict[str, Any]
 
     @property
@@ -26,12 +26,17 @@ class Snapshot:
 def find_latest_snapshot(root: Path) -> Path:
     """The chronologically last snapshot folder (names sort by UTC time) that has annotator files. Hidden folders
     are a pull's staging (perhaps of a killed pull), never a snapshot."""
-    candidates = sorted(p for p in root.iterdir() if (p / "annotators").is_dir() and not p.name.startswith(".")) \
-        if root.is_dir() else []
+    candidates = (
+        sorted(p for p in root.iterdir() if (p / "annotators").is_dir() and not p.name.startswith("."))
+        if root.is_dir()
+        else []
+    )
     if not candidates:
-        raise GeostanceError(f"no annotation snapshot under {root} (expected {root}/<snapshot>/annotators/"
-                             "<username>.jsonl): run `make pull` first, or build from files with "
-                             "`geostance dataset build --from doccano|conll|table PATH...`")
+        raise GeostanceError(
+            f"no annotation snapshot under {root} (expected {root}/<snapshot>/annotators/"
+            "<username>.jsonl): run `make pull` first, or build from files with "
+            "`geostance dataset build --from doccano|conll|table PATH...`"
+        )
     return candidates[-1]
 
 

@@ -43,7 +43,7 @@ class TableSpec:
     target_col: str | None = None
     id_col: str | None = None
     encoding: str = "utf-8"
-    delimiter: str | None = None               # None: from the extension / header (tab if the header has one)
+    delimiter: str | None = None  # None: from the extension / header (tab if the header has one)
     label_map: dict[str, str] = field(default_factory=dict)
 
 
@@ -67,14 +67,15 @@ def iter_rows(path: Path, spec: TableSpec) -> Iterator[tuple[int, dict[str, obje
 
     counter = _LineCounter(all_lines())
     # Tab-separated files (SemEval) do not quote; a tweet that starts with " must not open a quoted field.
-    reader = csv.reader(counter, delimiter=delimiter, strict=True,
-                        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
+    reader = csv.reader(
+        counter, delimiter=delimiter, strict=True, quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    )
     try:
         header = next(reader)
         if len(set(header)) != len(header):
             raise InputError(name, f"duplicate column names in the header {header}", 1)
         while True:
-            n = counter.line + 1          # the line this record starts on
+            n = counter.line + 1  # the line this record starts on
             row = next(reader, None)
             if row is None:
                 break
@@ -124,8 +125,7 @@ def read_table(path: Path, spec: TableSpec, split: str | None = None) -> Iterato
         raw_label = _cell(row, spec.label_col, name, n).strip()
         if spec.label_map:
             if raw_label not in spec.label_map:
-                raise InputError(name, f"label {raw_label!r} is not in the label map "
-                                       f"{sorted(spec.label_map)}", n)
+                raise InputError(name, f"label {raw_label!r} is not in the label map {sorted(spec.label_map)}", n)
             label = spec.label_map[raw_label]
         else:
             label = raw_label
@@ -134,5 +134,14 @@ def read_table(path: Path, spec: TableSpec, split: str | None = None) -> Iterato
         target = _cell(row, spec.target_col, name, n).strip() if spec.target_col else ""
         row_id = _cell(row, spec.id_col, name, n).strip() if spec.id_col else str(n)
         record_id = f"{stem}:{row_id}"
-        yield StanceRecord(id=record_id, article_id=record_id, unit_id=record_id, text=text, target=target,
-                           proposition="", label=label, origin=f"{name}:{n}", split=split)
+        yield StanceRecord(
+            id=record_id,
+            article_id=record_id,
+            unit_id=record_id,
+            text=text,
+            target=target,
+            proposition="",
+            label=label,
+            origin=f"{name}:{n}",
+            split=split,
+        )
