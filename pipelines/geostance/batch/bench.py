@@ -89,6 +89,8 @@ def _dask_job(engine: DaskEngine, job: PredictJob) -> dict[str, Any]:
     return {"seconds": seconds, "cpu_s": sum(cpu1[w] - cpu0.get(w, 0.0) for w in cpu1), "summary": summary}
 
 
+# Long on purpose: one measured sequence (set up, alternate timed rounds of each side, report); split up, it would
+# hide which steps each clock covers.
 def bench_predict(
     texts: list[str],
     n_units: int,

@@ -150,6 +150,8 @@ def conlleval_scores(gold: list[list[Span]], pred: list[list[Span]]) -> dict[str
     }
 
 
+# Long on purpose: one measured sequence (build, train, choose on testa, score testb once); split up, it would hide
+# which steps the training clock covers.
 def run_ner_bench(
     data_dir: Path, work_dir: Path, settings: NerBenchSettings, say: Callable[[str], None] = lambda m: None
 ) -> dict[str, Any]:

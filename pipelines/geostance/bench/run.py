@@ -127,84 +127,102 @@ class BenchOptions:
         )
 
 
-def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> tuple[dict[str, Any], list[str]]:
-    work = options.out_dir / "work" / part
-    if part == "realnews":
-        from geostance.bench.realnews import DEFAULT_BASE, RealnewsSettings, run_realnews_bench
+PartResult = tuple[dict[str, Any], list[str]]
 
-        realnews = RealnewsSettings(
-            shipped=options.ner_model or models_dir() / "ner",
-            dataset=dataset_dir(),
-            base=options.base_model or DEFAULT_BASE,
-            scratch=options.scratch_model,
-            progress=options.progress,
-        )
-        value = run_realnews_bench(options.data_dir, work, realnews, say=say)
-        return value, [
-            f"real news eng.testb F1 {name}: {pct(row['realnews']['f1'])} (corpus test {pct(row['corpus_test']['f1'])})"
-            for name, row in value["rows"].items()
-        ]
-    if part == "ner":
-        from geostance.bench.ner import NerBenchSettings, run_ner_bench
-        from geostance.bench.realnews import DEFAULT_BASE
 
-        settings = NerBenchSettings(
-            config=options.ner_config,
+def _realnews_part(options: BenchOptions, work: Path, say: Callable[[str], None]) -> PartResult:
+    from geostance.bench.realnews import DEFAULT_BASE, RealnewsSettings, run_realnews_bench
+
+    realnews = RealnewsSettings(
+        shipped=options.ner_model or models_dir() / "ner",
+        dataset=dataset_dir(),
+        base=options.base_model or DEFAULT_BASE,
+        scratch=options.scratch_model,
+        progress=options.progress,
+    )
+    value = run_realnews_bench(options.data_dir, work, realnews, say=say)
+    return value, [
+        f"real news eng.testb F1 {name}: {pct(row['realnews']['f1'])} (corpus test {pct(row['corpus_test']['f1'])})"
+        for name, row in value["rows"].items()
+    ]
+
+
+def _ner_part(options: BenchOptions, work: Path, say: Callable[[str], None]) -> PartResult:
+    from geostance.bench.ner import NerBenchSettings, run_ner_bench
+    from geostance.bench.realnews import DEFAULT_BASE
+
+    settings = NerBenchSettings(
+        config=options.ner_config,
+        overrides=options.ner_budget.overrides(),
+        members=options.ner_budget.members,
+        document_context=options.document_context,
+        progress=options.progress,
+    )
+    value = run_ner_bench(options.data_dir, work, settings, say=say)
+    from_base = None
+    if options.ner_base_row:
+        base = options.base_model or DEFAULT_BASE
+        say(f"CoNLL-2003 again, fine-tuned from {base} (one model)")
+        from_base_settings = NerBenchSettings(
+            config=configs_dir() / "ner-finetune.cfg",
             overrides=options.ner_budget.overrides(),
-            members=options.ner_budget.members,
-            document_context=options.document_context,
+            members=1,
             progress=options.progress,
+            base_model=base,
         )
-        value = run_ner_bench(options.data_dir, work, settings, say=say)
-        from_base = None
-        if options.ner_base_row:
-            say(f"CoNLL-2003 again, fine-tuned from {options.base_model or DEFAULT_BASE} (one model)")
-            from_base = run_ner_bench(
-                options.data_dir,
-                work / "from_base",
-                NerBenchSettings(
-                    config=configs_dir() / "ner-finetune.cfg",
-                    overrides=options.ner_budget.overrides(),
-                    members=1,
-                    progress=options.progress,
-                    base_model=options.base_model or DEFAULT_BASE,
-                ),
-                say=say,
-            )
-        return {"conll2003": value, "conll2003_from_base": from_base}, [
-            f"NER CoNLL-2003: testb F1 {pct(value['test_f1'])} (testa {pct(value['dev_f1'])}), "
-            f"training {value['train_seconds'] / 60:.1f} min"
-        ]
-    if part == "stance":
-        from geostance.bench.stance import run_stance_bench
+        from_base = run_ner_bench(options.data_dir, work / "from_base", from_base_settings, say=say)
+    return {"conll2003": value, "conll2003_from_base": from_base}, [
+        f"NER CoNLL-2003: testb F1 {pct(value['test_f1'])} (testa {pct(value['dev_f1'])}), "
+        f"training {value['train_seconds'] / 60:.1f} min"
+    ]
 
-        value = run_stance_bench(options.data_dir, work, progress=options.progress, say=say)
-        return {"semeval2016": value}, [
-            f"Stance SemEval-2016 A: F_avg {pct(value['f_avg'])} (FAVOR {pct(value['f_favor'])}, "
-            f"AGAINST {pct(value['f_against'])}), variant {value['selected_variant']}"
-        ]
-    if part == "speed":
-        from geostance.bench.speed import SpeedSettings, run_speed_bench
 
-        value = run_speed_bench(
-            SpeedSettings(
-                work_dir=work,
-                build_sizes=options.build_sizes,
-                push_units=options.push_units,
-                doccano=options.doccano,
-                ner_dir=options.ner_model,
-                stance_dir=options.stance_model,
-                predict_units=options.predict_units,
-                predict_rounds=options.predict_rounds,
-            ),
-            say=say,
-        )
-        return value, [f"{row['name']}: {row['ratio']:.2f}x" for row in value["rows"]]
-    if part == "active_learning":
-        from geostance.bench.active import run_active_bench
+def _stance_part(options: BenchOptions, work: Path, say: Callable[[str], None]) -> PartResult:
+    from geostance.bench.stance import run_stance_bench
 
-        return run_active_bench(options.data_dir, dataset_dir(), options.out_dir, say, options.progress)
-    raise GeostanceError(f"unknown bench part {part!r}; choose from {list(PARTS)}")
+    value = run_stance_bench(options.data_dir, work, progress=options.progress, say=say)
+    return {"semeval2016": value}, [
+        f"Stance SemEval-2016 A: F_avg {pct(value['f_avg'])} (FAVOR {pct(value['f_favor'])}, "
+        f"AGAINST {pct(value['f_against'])}), variant {value['selected_variant']}"
+    ]
+
+
+def _speed_part(options: BenchOptions, work: Path, say: Callable[[str], None]) -> PartResult:
+    from geostance.bench.speed import SpeedSettings, run_speed_bench
+
+    settings = SpeedSettings(
+        work_dir=work,
+        build_sizes=options.build_sizes,
+        push_units=options.push_units,
+        doccano=options.doccano,
+        ner_dir=options.ner_model,
+        stance_dir=options.stance_model,
+        predict_units=options.predict_units,
+        predict_rounds=options.predict_rounds,
+    )
+    value = run_speed_bench(settings, say=say)
+    return value, [f"{row['name']}: {row['ratio']:.2f}x" for row in value["rows"]]
+
+
+def _active_part(options: BenchOptions, work: Path, say: Callable[[str], None]) -> PartResult:
+    from geostance.bench.active import run_active_bench
+
+    return run_active_bench(options.data_dir, dataset_dir(), options.out_dir, say, options.progress)
+
+
+_PART_RUNNERS: dict[str, Callable[[BenchOptions, Path, Callable[[str], None]], PartResult]] = {
+    "realnews": _realnews_part,
+    "ner": _ner_part,
+    "stance": _stance_part,
+    "speed": _speed_part,
+    "active_learning": _active_part,
+}
+
+
+def _run_part(part: str, options: BenchOptions, say: Callable[[str], None]) -> PartResult:
+    if part not in _PART_RUNNERS:
+        raise GeostanceError(f"unknown bench part {part!r}; choose from {list(PARTS)}")
+    return _PART_RUNNERS[part](options, options.out_dir / "work" / part, say)
 
 
 def run_parts(

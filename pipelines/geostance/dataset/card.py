@@ -47,6 +47,7 @@ def _element_type(feature: dict[str, Any]) -> str:
     return feature.get("dtype") or f"ClassLabel {feature.get('names')}"
 
 
+# Long on purpose: the card's sections in reading order, one list of lines.
 def render_card(info: dict[str, Any], features: dict[str, dict[str, Any]]) -> str:
     counts = info.get("counts", {})
     lines = [

@@ -90,6 +90,7 @@ def _agreement_slots(agreement: dict[str, Any] | None, schema: Schema) -> dict[s
     }
 
 
+# Long on purpose: one table of template slots, one entry per line.
 def render_corpus_card(
     template: str,
     *,

@@ -62,6 +62,8 @@ def synthetic_units(n_units: int) -> list[Unit]:
     return units
 
 
+# Long on purpose: one measured sequence (set up a project, time each side, clean up); split up, it would hide
+# which steps each clock covers.
 def bench_push(
     n_units: int, settings: DoccanoSettings, *, batch_size: int = DEFAULT_BATCH_SIZE, cache_dir: Path | None = None
 ) -> dict:

@@ -182,6 +182,8 @@ def _server_env(home: Path) -> dict[str, str]:
     return env
 
 
+# Long on purpose: process start-up in order (environment, web server, worker, pid record, health wait), each
+# step needing the one before and the same cleanup on failure.
 def start_server(
     *,
     port: int,

@@ -45,6 +45,7 @@ def _training_of(info: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Long on purpose: one loop over train fractions, retraining and scoring both tasks at each.
 def learning_curve(
     data_dir: Path,
     split: str,

@@ -104,27 +104,7 @@ def build_package(
     metrics = _read_json(metrics_path)
     dataset_info = _read_json(dataset_dir / "build_info.json") if dataset_dir else None
     package_name = f"{nlp.lang}_{name}"
-    nlp.meta.update(
-        {
-            "name": name,
-            "version": version,
-            "license": "MIT",
-            "author": "geostance team",
-            "description": "Entities and per-target stance in English geopolitical news (spaCy NER + skops stance).",
-            "requirements": _requirements(nlp.meta.get("spacy_version") or ">=3.8,<3.9"),
-        }
-    )
-    nlp.meta.setdefault("geostance", {})
-    if stance_meta:
-        nlp.meta["geostance"]["stance"] = {
-            k: stance_meta[k] for k in ("targets", "labels", "selected", "scores", "dataset_fingerprint")
-        }
-    if metrics:
-        evaluation: dict[str, Any] = {"split": metrics["split"]}
-        for task in ("ner", "stance"):
-            if task in metrics:  # scalar figures only: the per-label tables stay in the card
-                evaluation[task] = {k: v for k, v in metrics[task].items() if not isinstance(v, dict)}
-        nlp.meta["geostance"]["evaluation"] = evaluation
+    _set_package_meta(nlp, name, version, stance_meta, metrics)
     card = render_model_card(package_name, version, ner_meta, stance_meta, metrics, dataset_info)
     with tempfile.TemporaryDirectory(prefix="geostance-package-") as tmp:
         pipeline_dir, build_dir = Path(tmp) / "pipeline", Path(tmp) / "build"
@@ -148,21 +128,53 @@ def build_package(
         drop_requirement(source / "meta.json", "geostance")
         add_factory_entry_points(source / "setup.py", COMPONENT_FACTORIES)
         say("building the wheel (pip wheel)")
-        wheel_dir = Path(tmp) / "wheel"
-        proc = subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheel_dir), str(source)],
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            raise GeostanceError(f"pip wheel failed for {source}: {proc.stderr.strip()[-2000:]}")
-        wheels = list(wheel_dir.glob("*.whl"))
-        if len(wheels) != 1:
-            raise GeostanceError(f"expected one wheel in {wheel_dir}, found {[w.name for w in wheels]}")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        target = out_dir / wheels[0].name
-        staged = out_dir / f".{wheels[0].name}.tmp"
-        shutil.copyfile(wheels[0], staged)
-        staged.replace(target)
+        target = _build_wheel(source, Path(tmp) / "wheel", out_dir)
         (out_dir / f"{package_name}-README.md").write_text(card, encoding="utf-8")
     return PackageResult(wheel=target, package_name=package_name, card=card)
+
+
+def _set_package_meta(
+    nlp: Any, name: str, version: str, stance_meta: dict[str, Any] | None, metrics: dict[str, Any] | None
+) -> None:
+    """The wheel's meta.json: name, version, licence, requirements, and the stance and evaluation figures."""
+    nlp.meta.update(
+        {
+            "name": name,
+            "version": version,
+            "license": "MIT",
+            "author": "geostance team",
+            "description": "Entities and per-target stance in English geopolitical news (spaCy NER + skops stance).",
+            "requirements": _requirements(nlp.meta.get("spacy_version") or ">=3.8,<3.9"),
+        }
+    )
+    nlp.meta.setdefault("geostance", {})
+    if stance_meta:
+        nlp.meta["geostance"]["stance"] = {
+            k: stance_meta[k] for k in ("targets", "labels", "selected", "scores", "dataset_fingerprint")
+        }
+    if metrics:
+        evaluation: dict[str, Any] = {"split": metrics["split"]}
+        for task in ("ner", "stance"):
+            if task in metrics:  # scalar figures only: the per-label tables stay in the card
+                evaluation[task] = {k: v for k, v in metrics[task].items() if not isinstance(v, dict)}
+        nlp.meta["geostance"]["evaluation"] = evaluation
+
+
+def _build_wheel(source: Path, wheel_dir: Path, out_dir: Path) -> Path:
+    """`pip wheel` of the spaCy package source, copied atomically into `out_dir`."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheel_dir), str(source)],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise GeostanceError(f"pip wheel failed for {source}: {proc.stderr.strip()[-2000:]}")
+    wheels = list(wheel_dir.glob("*.whl"))
+    if len(wheels) != 1:
+        raise GeostanceError(f"expected one wheel in {wheel_dir}, found {[w.name for w in wheels]}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / wheels[0].name
+    staged = out_dir / f".{wheels[0].name}.tmp"
+    shutil.copyfile(wheels[0], staged)
+    staged.replace(target)
+    return target

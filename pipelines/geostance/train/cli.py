@@ -18,6 +18,7 @@ def default_ner_config() -> Path:
     return paths.configs_dir() / "ner.cfg"
 
 
+# Long on purpose: Typer option declarations, one per line; the work is in train_ner_on.
 @app.command("ner")
 def ner_cmd(
     data: Path = typer.Option(None, "--data", help="Built dataset folder [default: models/dataset]"),

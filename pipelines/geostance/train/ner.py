@@ -217,13 +217,7 @@ def train_ner_on(
 ) -> NerTrainResult:
     import spacy
 
-    if members < 1:
-        raise GeostanceError(f"members must be 1 or more, got {members}")
-    if rehearsal is not None and not base_model:
-        raise GeostanceError("rehearsal needs a base model (--base-model): it replays the base's own predictions")
-    config_path = Path(config_path)
-    if not config_path.is_file():
-        raise GeostanceError(f"{config_path}: spaCy config not found")
+    config_path = _check_ner_inputs(Path(config_path), members, rehearsal, base_model)
     out_dir = Path(out_dir)
     rows = _train_and_dev_rows(data, train_split, dev_split, train_limit, seed)
     label_names = entity_label_names(rows.train.features)
@@ -234,22 +228,12 @@ def train_ner_on(
         # The Docs get the vocab of the pipeline that trains: the base's when fine-tuning.
         vocab_nlp = base if base is not None else spacy.blank(config["nlp"]["lang"])
         train_docs = rows_to_docs(vocab_nlp.vocab, rows.train, f"{data.path}/{train_split}")
-        rehearsed, rehearsal_alignment = RehearsalReport(), None
+        rehearsal_info = None
         if rehearsal is not None and base is not None:
-            from geostance.dataset.align import AlignmentReport, AlignPolicy
-
-            report = AlignmentReport(policy=AlignPolicy.expand.value)
-            extra, rehearsed = _rehearsal_docs(
-                base,
-                config,
-                rehearsal,
-                len(train_docs),
-                label_names,
-                rehearsal_aligner(vocab_nlp, label_names, report),
-                seed,
+            extra, rehearsal_info = _rehearsed_docs(
+                base, config, rehearsal, len(train_docs), label_names, vocab_nlp, seed
             )
             train_docs += extra
-            rehearsal_alignment = report.as_dict()
         _write_docbin(work / "train.spacy", train_docs)
         _write_docbin(work / "dev.spacy", rows_to_docs(vocab_nlp.vocab, rows.dev, f"{data.path}/{dev_split}"))
         bests = _train_members(config, work, members, use_gpu)
@@ -258,27 +242,10 @@ def train_ner_on(
         ner_labels = sorted({label for _, pipe in pipes_made_by(nlp, "ner") for label in pipe.labels})
         meta = nlp.meta
         meta["geostance"] = {
-            "task": "ner",
-            "dataset_fingerprint": data.fingerprint,
-            "dataset_path": str(data.path.parent),
-            "dataset_labels": label_names,
-            "labels": ner_labels,
-            "versions": library_versions(),
+            **_ner_meta(data, rows, label_names, ner_labels, train_split, train_limit),
             "dev_scores": dev_scores,
-            "train_split": train_split,
-            "dev_split": rows.dev_note,
-            "train_docs": len(rows.train),
-            "dev_docs": len(rows.dev),
-            "train_limit": train_limit,
             "base_model": _describe_base(base, base_model),
-            "rehearsal": None
-            if rehearsal is None
-            else {
-                "paths": [str(p) for p in rehearsal.paths],
-                "ratio": rehearsal.ratio,
-                **rehearsed.as_dict(),
-                "alignment": rehearsal_alignment,
-            },
+            "rehearsal": rehearsal_info,
             "config": str(config_path),
             "overrides": dict(overrides or {}),
             # Spans were aligned to tokens once, by the dataset build: its counts, not a second alignment's.
@@ -286,14 +253,66 @@ def train_ner_on(
             "members": member_scores,
         }
         atomic_write_json(staging / "meta.json", meta)
-    return NerTrainResult(
-        out_dir=out_dir,
-        labels=ner_labels,
-        dev_scores=dev_scores,
-        train_docs=len(rows.train),
-        dev_docs=len(rows.dev),
-        alignment=meta["geostance"]["alignment"],
-    )
+    alignment = meta["geostance"]["alignment"]
+    return NerTrainResult(out_dir, ner_labels, dev_scores, len(rows.train), len(rows.dev), alignment)
+
+
+def _ner_meta(
+    data: TaskData,
+    rows: Any,
+    label_names: list[str],
+    ner_labels: list[str],
+    train_split: str,
+    train_limit: float | None,
+) -> dict[str, Any]:
+    """What the NER was trained on, for meta.json."""
+    return {
+        "task": "ner",
+        "dataset_fingerprint": data.fingerprint,
+        "dataset_path": str(data.path.parent),
+        "dataset_labels": label_names,
+        "labels": ner_labels,
+        "versions": library_versions(),
+        "train_split": train_split,
+        "dev_split": rows.dev_note,
+        "train_docs": len(rows.train),
+        "dev_docs": len(rows.dev),
+        "train_limit": train_limit,
+    }
+
+
+def _check_ner_inputs(config_path: Path, members: int, rehearsal: Rehearsal | None, base_model: str | None) -> Path:
+    if members < 1:
+        raise GeostanceError(f"members must be 1 or more, got {members}")
+    if rehearsal is not None and not base_model:
+        raise GeostanceError("rehearsal needs a base model (--base-model): it replays the base's own predictions")
+    if not config_path.is_file():
+        raise GeostanceError(f"{config_path}: spaCy config not found")
+    return config_path
+
+
+def _rehearsed_docs(
+    base: Any,
+    config: Any,
+    rehearsal: Rehearsal,
+    n_train: int,
+    label_names: list[str],
+    vocab_nlp: Any,
+    seed: int,
+) -> tuple[list[Any], dict[str, Any]]:
+    """General-news Docs to mix into training, and what meta.json records about them (with their alignment)."""
+    from geostance.dataset.align import AlignmentReport, AlignPolicy
+
+    report = AlignmentReport(policy=AlignPolicy.expand.value)
+    aligner = rehearsal_aligner(vocab_nlp, label_names, report)
+    docs, rehearsed = _rehearsal_docs(base, config, rehearsal, n_train, label_names, aligner, seed)
+    info = {
+        "paths": [str(p) for p in rehearsal.paths],
+        "ratio": rehearsal.ratio,
+        **rehearsed.as_dict(),
+        "alignment": report.as_dict(),
+    }
+    return docs, info
 
 
 @dataclass
