@@ -76,7 +76,7 @@ def test_corpus_articles_are_grouped_each_once(repo_root):
     assert names == [str(p) for p in sorted(articles.glob("*.md"))]
     first = sorted(articles.glob("*.md"))[0]
     assert plan_partitions([articles, first], 60, "salt") == plan  # a file named twice is read once
-    assert 3 < len(plan) < 20
+    assert 3 < len(plan) < len(names) / 2  # articles are grouped: far fewer partitions than articles
     assert len({p.file_name for p in plan}) == len(plan)
     # the output names depend on the salt (model fingerprint, settings): another model writes other files
     assert not {p.file_name for p in plan} & {p.file_name for p in plan_partitions([articles], 60, "other")}
