@@ -117,7 +117,7 @@ class AlignedUnit:
     spans: list[tuple[int, int, int]]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     """A span that passed the checks, on tokens `first..last`; `adjustment` is None when it is exact, else the
     report entry it gets if it survives the overlap check (a span is counted once: kept or dropped)."""
@@ -153,6 +153,7 @@ class Aligner:
         self.label_ids = {name: i for i, name in enumerate(entity_labels)}
         self.labels = list(entity_labels)
         self.policy = AlignPolicy(policy)
+        self._mode = self.policy.alignment_mode
         self.report = report
 
     def align(self, records: Sequence[NerRecord]) -> list[AlignedUnit]:
@@ -177,8 +178,9 @@ class Aligner:
         from spacy.attrs import IDX, IS_SPACE, LENGTH
 
         # Token offsets as plain ints, read in one call: cheaper than a Token object per token.
-        idx, length, space = doc.to_array([IDX, LENGTH, IS_SPACE]).T.tolist() if len(doc) else ([], [], [])
-        tokens = _Tokens(idx, [i + n for i, n in zip(idx, length, strict=True)], space)
+        columns = doc.to_array([IDX, LENGTH, IS_SPACE]).reshape(-1, 3)
+        starts = columns[:, 0]
+        tokens = _Tokens(starts.tolist(), (starts + columns[:, 1]).tolist(), columns[:, 2].tolist())
         candidates = []
         for order, span in enumerate(record.spans):
             self.report.spans_in += 1
@@ -222,7 +224,7 @@ class Aligner:
                 return None
             start += len(surface) - len(surface.lstrip())
             end = start + len(stripped)
-        on_tokens = doc.char_span(start, end, alignment_mode=self.policy.alignment_mode)
+        on_tokens = doc.char_span(start, end, alignment_mode=self._mode)
         inside = " (after trimming whitespace)" if trimmed else ""
         if on_tokens is None and self.policy is AlignPolicy.drop:
             report.add("misaligned", "dropped", record, span, f"span edge falls inside a token{inside} (policy drop)")

@@ -24,7 +24,7 @@ from geostance.dataset.features import ner_features, stance_features
 from geostance.dataset.inputs import DatasetInput, InputSummary
 from geostance.dataset.records import NerRecord, StanceRecord
 from geostance.dataset.splits import DEFAULT_SEED, DEFAULT_SPLIT_RATIOS, SPLITS, SplitAssigner, parse_ratios
-from geostance.dataset.write import ParquetSplit, save_task
+from geostance.dataset.write import ParquetSplit, save_task, system_allocator
 from geostance.errors import GeostanceError, InputError
 from geostance.fileio import recover_dir, staged_dir
 
@@ -261,7 +261,7 @@ def build_dataset(data: DatasetInput, out_dir: str | Path, options: BuildOptions
     skipped = None if options.force else _up_to_date(out_dir, fp)
     if skipped is not None:
         return skipped
-    with staged_dir(out_dir) as stage:
+    with staged_dir(out_dir) as stage, system_allocator():
         report = AlignmentReport(policy=options.policy.value)
         tasks = _rows_by_task(data, stage, options, report)
         _route(_with_progress(data.records(), options.progress), tasks, SplitAssigner(options.ratios, options.seed))

@@ -49,6 +49,21 @@ class ParquetSplit:
 
 
 @contextmanager
+def system_allocator() -> Iterator[None]:
+    """Arrow allocates from the system allocator meanwhile. Its default (mimalloc) keeps freed memory for reuse,
+    and a build that allocates and frees a batch at a time then grows its resident memory with the input (here
+    +57 MB from 20k to 100k units); the system allocator hands freed memory back."""
+    import pyarrow as pa
+
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
+@contextmanager
 def _progress_bars(shown: bool) -> Iterator[None]:
     import datasets
 
@@ -65,14 +80,23 @@ def _progress_bars(shown: bool) -> Iterator[None]:
 def save_task(task_dir: Path, features: Any, splits: dict[str, ParquetSplit], progress: bool) -> None:
     """`task_dir` as a DatasetDict (splits in train/dev/test order) made from the task's Parquet files."""
     import datasets
+    import pyarrow.dataset as pads
 
     cache = task_dir.parent / f".{task_dir.name}-cache"
+    # Arrow pre-buffers a Parquet file's column chunks by default, which makes reading it cost memory in
+    # proportion to the file; read row group by row group instead, so memory stays flat.
+    unbuffered = pads.ParquetFragmentScanOptions(pre_buffer=False)
     with _progress_bars(progress):
         loaded = {}
         for split in (s for s in SPLITS if s in splits):
             splits[split].close()
-            loaded[split] = datasets.Dataset.from_parquet(str(splits[split].path), features=features,
-                                                          cache_dir=str(cache), split=datasets.NamedSplit(split))
+            loaded[split] = datasets.Dataset.from_parquet(
+                str(splits[split].path),
+                features=features,
+                cache_dir=str(cache),
+                split=datasets.NamedSplit(split),
+                fragment_scan_options=unbuffered,
+            )
         datasets.DatasetDict(loaded).save_to_disk(str(task_dir))
     del loaded
     shutil.rmtree(cache, ignore_errors=True)

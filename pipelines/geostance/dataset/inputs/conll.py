@@ -31,7 +31,7 @@ class ConllInput:
         self.inputs: list[Path] = self.files.all()
         self.settings: dict[str, Any] = {
             "scheme": self.scheme.value,
-            "label_map": self.label_map,
+            "label_map": self.label_map or None,
             "encoding": self.encoding,
         }
         self._repairs: list[str] = []
