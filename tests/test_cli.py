@@ -50,15 +50,14 @@ def test_malformed_values_from_the_issue_are_one_line_errors_not_tracebacks(tmp_
             f"{date}:3: bad front matter: cannot read '2024-13-45': month must be in 1..12",
         ),
         (
-            ["dataset", "build", "--from", "doccano", str(surrogate), "--out", str(tmp_path / "d"), "--quiet"],
+            ["dataset", "import", "doccano", str(surrogate), "--out", str(tmp_path / "d"), "--quiet"],
             f"{surrogate}:2: bad JSON: a string holds the lone surrogate \\ud800 (half of a UTF-16 pair, not a "
             "character)",
         ),
         (
             [
                 "dataset",
-                "build",
-                "--from",
+                "import",
                 "table",
                 str(utf16),
                 "--encoding",
