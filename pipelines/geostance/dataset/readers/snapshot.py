@@ -35,7 +35,7 @@ def find_latest_snapshot(root: Path) -> Path:
         raise GeostanceError(
             f"no annotation snapshot under {root} (expected {root}/<snapshot>/annotators/"
             "<username>.jsonl): run `make pull` first, or build from files with "
-            "`geostance dataset build --from doccano|conll|table PATH...`"
+            "`geostance dataset import doccano|conll|table PATH... --out DIR`"
         )
     return candidates[-1]
 
