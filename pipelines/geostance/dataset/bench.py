@@ -184,6 +184,13 @@ def _measure(fn: Callable[[], Any]) -> tuple[float, _PeakRss]:
     return elapsed, mem
 
 
+def _write_export(path: Path, n_units: int, repetitive: bool) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in synthetic_rows(n_units, repetitive=repetitive):
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
 def bench_build(n_units: int, repetitive: bool = False) -> dict[str, Any]:
     """Times and peak memory of a dataset build vs tokenisation alone, for `n_units` synthetic units."""
     import gc
@@ -198,10 +205,7 @@ def bench_build(n_units: int, repetitive: bool = False) -> dict[str, Any]:
         return build_dataset(DoccanoFilesInput(SplitFiles([path])), out, BuildOptions(force=True, progress=False))
 
     with tempfile.TemporaryDirectory(prefix="geostance-bench-") as tmp:
-        export = Path(tmp) / "export.jsonl"
-        with open(export, "w", encoding="utf-8") as fh:
-            for row in synthetic_rows(n_units, repetitive=repetitive):
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        export = _write_export(Path(tmp) / "export.jsonl", n_units, repetitive)
         with open(export, encoding="utf-8") as fh:
             texts = [json.loads(line)["text"] for line in fh]
         # One-off process costs (lazy imports inside pyarrow/datasets, the first Parquet writer) are paid by a
@@ -232,7 +236,6 @@ def bench_build(n_units: int, repetitive: bool = False) -> dict[str, Any]:
             result["build"] = build_export(export, out)
 
         build_s, build_mem = _measure(build)
-        counts = result["build"].counts
     return {
         "n_units": n_units,
         "text": "repetitive" if repetitive else "varied",
@@ -244,5 +247,5 @@ def bench_build(n_units: int, repetitive: bool = False) -> dict[str, Any]:
         "build_peak_mb": round(build_mem.peak / 2**20, 1),
         "tokenise_peak_anon_mb": round(tok_mem.peak_anon / 2**20, 1),
         "build_peak_anon_mb": round(build_mem.peak_anon / 2**20, 1),
-        "rows": counts,
+        "rows": result["build"].counts,
     }
