@@ -16,7 +16,7 @@ LAYERS = [
     {"runtime", "pipes"},
     {"corpus"},
     {"doccano"},
-    {"dataset", "annotation_counts"},
+    {"dataset"},
     {"train"},
     {"evaluate"},
     {"package"},

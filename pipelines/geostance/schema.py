@@ -49,10 +49,6 @@ class Schema:
         """Doccano category names, `<target>:<label>`, in schema order."""
         return tuple(category_name(t.id, label) for t in self.targets for label in self.stance_labels)
 
-    def bio_tags(self) -> tuple[str, ...]:
-        """BIO tag names for the `ner_tags` ClassLabel: O first, then B-/I- per entity label."""
-        return ("O", *(f"{p}-{name}" for name in self.entity_names for p in ("B", "I")))
-
     def parse_category(self, category: str) -> tuple[str, str]:
         """Split `<target>:<label>` and check both parts against the schema; raises ValueError."""
         target, sep, label = category.rpartition(CATEGORY_SEPARATOR)
